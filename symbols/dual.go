@@ -1,0 +1,85 @@
+package symbols
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Dual is a value with a text and, optionally, a number, as Qlik values are.
+// Num is NaN when the value has no numeric representation. Text is always
+// the value's display form: for numbers read from text it is the original
+// text, for computed numbers a default rendering (see FormatNumber).
+type Dual struct {
+	Num  float64
+	Text string
+}
+
+// NullDual is the zero-information value used where a Dual is needed for
+// NULL; callers must track NULL separately (a NULL is never a symbol).
+var NullDual = Dual{Num: math.NaN()}
+
+// Number returns a dual for f with the default text rendering.
+func Number(f float64) Dual { return Dual{Num: f, Text: FormatNumber(f)} }
+
+// Text returns a pure text dual.
+func Text(s string) Dual { return Dual{Num: math.NaN(), Text: s} }
+
+// NumText returns a dual with both a number and a text.
+func NumText(f float64, s string) Dual { return Dual{Num: f, Text: s} }
+
+// IsNum reports whether d has a numeric representation.
+func (d Dual) IsNum() bool { return !math.IsNaN(d.Num) }
+
+// FormatNumber renders f as Qlik's automatic format does: up to 14
+// significant digits, rounded half away from zero, without trailing zeros,
+// with '.' as the decimal separator and no grouping; exponent form when the
+// integer part has more than 14 digits or the magnitude is below 1e-5.
+func FormatNumber(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "+Inf"
+	case math.IsInf(f, -1):
+		return "-Inf"
+	case f == 0:
+		return "0"
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	a := math.Abs(f)
+	if a >= 1e15 || a < 1e-5 {
+		s := strconv.FormatFloat(f, 'e', 13, 64)
+		mant, exp, _ := strings.Cut(s, "e")
+		if strings.Contains(mant, ".") {
+			mant = strings.TrimRight(mant, "0")
+			mant = strings.TrimSuffix(mant, ".")
+		}
+		return mant + "e" + exp
+	}
+	// 14 significant digits in fixed notation.
+	digits := int(math.Floor(math.Log10(a))) + 1 // digits before the point
+	dec := 14 - digits
+	if dec < 0 {
+		dec = 0
+	}
+	s := strconv.FormatFloat(f, 'f', dec, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(s, "0")
+		s = strings.TrimSuffix(s, ".")
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
+// numKey is the interning key of a number: its bits with -0 folded to 0.
+func numKey(f float64) uint64 {
+	if f == 0 {
+		return 0
+	}
+	return math.Float64bits(f)
+}
