@@ -29,7 +29,7 @@ type Result struct {
 	kind []vkind
 	from []int32 // periphery: neighbour towards the core
 	once []sync.Once
-	rows [][]uint64  // per node; nil = all rows
+	rows [][]uint64   // per node; nil = all rows
 	vals []bitset.Set // per field; nil = all symbols (code-indexed)
 
 	altMu sync.Mutex
