@@ -216,14 +216,16 @@ func (r *Result) filterNode(n, f int, set bitset.Set) {
 	if set == nil {
 		set = fullCodeSet(r.m.fields[f].Cardinal())
 	}
+	lk := kern.NewLookup(set, col.MaxCode())
+	defer lk.Release()
 	if r.rows[n] == nil {
 		out := make([]uint64, bitset.Words(nrows))
-		mustPar(par.For(nrows, 0, func(_, lo, hi int) { kern.Member(col, set, out, lo, hi) }))
+		mustPar(par.For(nrows, 0, func(_, lo, hi int) { lk.Member(col, out, lo, hi) }))
 		r.rows[n] = out
 		return
 	}
 	rows := r.rows[n]
-	mustPar(par.For(nrows, 0, func(_, lo, hi int) { kern.Filter(col, set, rows, lo, hi) }))
+	mustPar(par.For(nrows, 0, func(_, lo, hi int) { lk.Filter(col, rows, lo, hi) }))
 }
 
 // project returns the code set of field f over the current rows of node n.

@@ -173,9 +173,25 @@ func (c *Column) Decode(dst []uint32, from int) {
 	}
 }
 
+//go:generate go run ./internal/genunpack
+
+// UnpackBlock decodes the 64 codes of block blk (rows 64*blk to 64*blk+63)
+// of a bit-packed column of width w with a decoder specialised for w.
+func UnpackBlock(dst *[64]uint32, words []uint64, w, blk int) {
+	unpack64(dst, words[blk*w:], w)
+}
+
 // UnpackBits decodes len(dst) codes of width w starting at code index from
 // out of bit-packed words (which must carry one padding word at the end).
 func UnpackBits(dst []uint32, words []uint64, w int, from int) {
+	for from&63 == 0 && len(dst) >= 64 {
+		unpack64((*[64]uint32)(dst), words[(from>>6)*w:], w)
+		dst = dst[64:]
+		from += 64
+	}
+	if len(dst) == 0 {
+		return
+	}
 	uw := uint(w)
 	mask := uint64(1)<<uw - 1
 	bit := uint(from) * uw

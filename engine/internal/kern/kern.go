@@ -10,24 +10,118 @@ package kern
 
 import (
 	"math/bits"
+	"sync"
 
 	"github.com/assocengine/assoc/symbols"
 )
 
 type codeType interface{ ~uint8 | ~uint16 | ~uint32 }
 
-// Member writes, for rows [lo, hi), bit r of out = set has code(r).
+// Lookup is a code set prepared for membership scans. For codes below
+// 65536 it expands the set into a byte table (one byte per code), so a
+// uint8 or uint16 code indexes it without bounds checks or shifts, and the
+// entries a scan touches stay in L1. Prepare it once per scan, use it from
+// any number of goroutines, then Release it.
+type Lookup struct {
+	set []uint64
+	lut *[1 << 16]uint8
+}
+
+var lutPool = sync.Pool{New: func() any { return new([1 << 16]uint8) }}
+
+// NewLookup prepares set (code-indexed) for columns whose codes do not
+// exceed maxCode.
+func NewLookup(set []uint64, maxCode uint32) *Lookup {
+	l := &Lookup{set: set}
+	if maxCode < 1<<16 {
+		l.lut = lutPool.Get().(*[1 << 16]uint8)
+		n := min(len(set)<<6, int(maxCode)+1)
+		for code := 0; code < n; code++ {
+			l.lut[code] = uint8(set[code>>6] >> (code & 63) & 1)
+		}
+		for code := n; code <= int(maxCode); code++ {
+			l.lut[code] = 0
+		}
+		if maxCode < 255 {
+			// uint8 columns index the first 256 entries directly.
+			clear(l.lut[maxCode+1 : 256])
+		}
+	}
+	return l
+}
+
+// Release returns the lookup's table to the pool.
+func (l *Lookup) Release() {
+	if l.lut != nil {
+		lutPool.Put(l.lut)
+		l.lut = nil
+	}
+}
+
+// Member writes, for rows [lo, hi), bit r of out = the set has code(r).
 // Bits of the last word beyond hi are cleared.
-func Member(c *symbols.Column, set, out []uint64, lo, hi int) {
-	switch c.Encoding() {
-	case symbols.U8:
-		memberU8(c.U8()[lo:hi], set, out[lo>>6:])
-	case symbols.U16:
-		member(c.U16()[lo:hi], set, out[lo>>6:])
-	case symbols.U32:
-		member(c.U32()[lo:hi], set, out[lo>>6:])
+func (l *Lookup) Member(c *symbols.Column, out []uint64, lo, hi int) {
+	switch {
+	case c.Encoding() == symbols.U8 && l.lut != nil:
+		memberLUT8(c.U8()[lo:hi], (*[256]uint8)(l.lut[:256]), out[lo>>6:])
+	case c.Encoding() == symbols.U16 && l.lut != nil:
+		memberLUT16(c.U16()[lo:hi], l.lut, out[lo>>6:])
+	case c.Encoding() == symbols.U8:
+		member(c.U8()[lo:hi], l.set, out[lo>>6:])
+	case c.Encoding() == symbols.U16:
+		member(c.U16()[lo:hi], l.set, out[lo>>6:])
+	case c.Encoding() == symbols.U32:
+		member(c.U32()[lo:hi], l.set, out[lo>>6:])
 	default:
-		memberPacked(c, set, out, lo, hi)
+		l.memberPacked(c, out, lo, hi)
+	}
+}
+
+// memberLUT8 scans uint8 codes through a 256-entry byte table.
+func memberLUT8(codes []uint8, t *[256]uint8, out []uint64) {
+	nw := len(codes) >> 6
+	out = out[:(len(codes)+63)>>6]
+	for w := 0; w < nw; w++ {
+		src := (*[64]uint8)(codes[w<<6:])
+		var a, b, c, d uint64
+		for j := 0; j < 64; j += 4 {
+			a |= uint64(t[src[j]]) << j
+			b |= uint64(t[src[j+1]]) << (j + 1)
+			c |= uint64(t[src[j+2]]) << (j + 2)
+			d |= uint64(t[src[j+3]]) << (j + 3)
+		}
+		out[w] = a | b | c | d
+	}
+	if rest := codes[nw<<6:]; len(rest) > 0 {
+		var a uint64
+		for j, v := range rest {
+			a |= uint64(t[v]) << j
+		}
+		out[nw] = a
+	}
+}
+
+// memberLUT16 scans uint16 codes through a 64 Ki-entry byte table.
+func memberLUT16(codes []uint16, t *[1 << 16]uint8, out []uint64) {
+	nw := len(codes) >> 6
+	out = out[:(len(codes)+63)>>6]
+	for w := 0; w < nw; w++ {
+		src := (*[64]uint16)(codes[w<<6:])
+		var a, b, c, d uint64
+		for j := 0; j < 64; j += 4 {
+			a |= uint64(t[src[j]]) << j
+			b |= uint64(t[src[j+1]]) << (j + 1)
+			c |= uint64(t[src[j+2]]) << (j + 2)
+			d |= uint64(t[src[j+3]]) << (j + 3)
+		}
+		out[w] = a | b | c | d
+	}
+	if rest := codes[nw<<6:]; len(rest) > 0 {
+		var a uint64
+		for j, v := range rest {
+			a |= uint64(t[v]) << j
+		}
+		out[nw] = a
 	}
 }
 
@@ -55,53 +149,43 @@ func member[T codeType](codes []T, set, out []uint64) {
 	}
 }
 
-// memberU8 uses a 256-entry byte table: no bounds checks, no shifts by
-// variable amounts in the set lookup.
-func memberU8(codes []uint8, set, out []uint64) {
-	var lut [256]uint8
-	for code := 0; code < 256 && code>>6 < len(set); code++ {
-		lut[code] = uint8(set[code>>6] >> (code & 63) & 1)
-	}
-	nw := len(codes) >> 6
-	out = out[:(len(codes)+63)>>6]
-	for w := 0; w < nw; w++ {
-		src := codes[w<<6 : w<<6+64]
-		var a, b, c, d uint64
-		for j := 0; j < 64; j += 4 {
-			a |= uint64(lut[src[j]]) << j
-			b |= uint64(lut[src[j+1]]) << (j + 1)
-			c |= uint64(lut[src[j+2]]) << (j + 2)
-			d |= uint64(lut[src[j+3]]) << (j + 3)
-		}
-		out[w] = a | b | c | d
-	}
-	if rest := codes[nw<<6:]; len(rest) > 0 {
-		var a uint64
-		for j, v := range rest {
-			a |= uint64(lut[v]) << j
-		}
-		out[nw] = a
-	}
-}
-
-func memberPacked(c *symbols.Column, set, out []uint64, lo, hi int) {
+func (l *Lookup) memberPacked(c *symbols.Column, out []uint64, lo, hi int) {
 	var buf [64]uint32
 	words, nb := c.Words(), c.Bits()
 	for r := lo; r < hi; r += 64 {
 		n := min(64, hi-r)
-		symbols.UnpackBits(buf[:n], words, nb, r)
-		var a uint64
-		for j, v := range buf[:n] {
-			a |= (set[v>>6] >> (v & 63) & 1) << j
+		if n == 64 {
+			symbols.UnpackBlock(&buf, words, nb, r>>6)
+		} else {
+			symbols.UnpackBits(buf[:n], words, nb, r)
 		}
-		out[r>>6] = a
+		out[r>>6] = l.word(buf[:n])
 	}
 }
 
+// word returns the membership bits of up to 64 decoded codes.
+func (l *Lookup) word(codes []uint32) uint64 {
+	var a, b uint64
+	if l.lut != nil && len(codes) == 64 {
+		t := l.lut
+		for j := 0; j < 64; j += 2 {
+			a |= uint64(t[uint16(codes[j])]) << j
+			b |= uint64(t[uint16(codes[j+1])]) << (j + 1)
+		}
+		return a | b
+	}
+	set := l.set
+	for j, v := range codes {
+		a |= (set[v>>6] >> (v & 63) & 1) << j
+	}
+	return a
+}
+
 // Filter clears, for rows [lo, hi), every bit of rows whose code is not in
-// set. Zero words are skipped, so it is cheap on sparse row sets.
-func Filter(c *symbols.Column, set, rows []uint64, lo, hi int) {
+// the set. Zero words are skipped, so it is cheap on sparse row sets.
+func (l *Lookup) Filter(c *symbols.Column, rows []uint64, lo, hi int) {
 	var buf [64]uint32
+	set := l.set
 	for r := lo; r < hi; r += 64 {
 		w := rows[r>>6]
 		if w == 0 {
@@ -119,13 +203,27 @@ func Filter(c *symbols.Column, set, rows []uint64, lo, hi int) {
 			rows[r>>6] = w
 			continue
 		}
-		c.Decode(buf[:n], r)
-		var a uint64
-		for j, v := range buf[:n] {
-			a |= (set[v>>6] >> (v & 63) & 1) << j
+		if n == 64 && c.Encoding() == symbols.Packed {
+			symbols.UnpackBlock(&buf, c.Words(), c.Bits(), r>>6)
+		} else {
+			c.Decode(buf[:n], r)
 		}
-		rows[r>>6] = w & a
+		rows[r>>6] = w & l.word(buf[:n])
 	}
+}
+
+// Member is NewLookup + Member + Release for one-off scans.
+func Member(c *symbols.Column, set, out []uint64, lo, hi int) {
+	l := NewLookup(set, c.MaxCode())
+	l.Member(c, out, lo, hi)
+	l.Release()
+}
+
+// Filter is NewLookup + Filter + Release for one-off scans.
+func Filter(c *symbols.Column, set, rows []uint64, lo, hi int) {
+	l := NewLookup(set, c.MaxCode())
+	l.Filter(c, rows, lo, hi)
+	l.Release()
 }
 
 // Mark sets mark[code] = 1 for every row in [lo, hi) that is in rows (all

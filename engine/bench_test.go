@@ -1,0 +1,122 @@
+package engine_test
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/assocengine/assoc/bench"
+	"github.com/assocengine/assoc/engine"
+)
+
+// benchRows lists the fact sizes; ASSOC_BENCH_MAX_ROWS caps them (default
+// 1e7, `make bench` raises it to 1e8).
+func benchRows() []int {
+	maxRows := 10_000_000
+	if v := os.Getenv("ASSOC_BENCH_MAX_ROWS"); v != "" {
+		if n, err := strconv.ParseFloat(v, 64); err == nil {
+			maxRows = int(n)
+		}
+	}
+	var out []int
+	for _, n := range []int{1_000_000, 10_000_000, 100_000_000} {
+		if n <= maxRows {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+var (
+	starMu    sync.Mutex
+	starCache = map[int]*bench.Star{}
+)
+
+func star(b *testing.B, rows int) *bench.Star {
+	starMu.Lock()
+	defer starMu.Unlock()
+	if s, ok := starCache[rows]; ok {
+		return s
+	}
+	s, err := bench.NewStar(bench.StarOptions{FactRows: rows, Dimensions: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	starCache[rows] = s
+	return s
+}
+
+// BenchmarkSelectCustomerStates is issue 2's headline question: select one
+// Region in the 10k-row Customers table, then compute the value states of
+// two fields of the fact table (Product and StoreRegion).
+func BenchmarkSelectCustomerStates(b *testing.B) {
+	for _, rows := range benchRows() {
+		b.Run(fmt.Sprintf("rows=%.0e", float64(rows)), func(b *testing.B) {
+			st := star(b, rows)
+			m := st.Model
+			prod, _ := m.Field("Product")
+			sreg, _ := m.Field("StoreRegion")
+			s := engine.NewSession(m, engine.SessionOptions{})
+			regions := []string{"East", "West", "North"}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				ok, err := s.SelectValues("", "Region", []engine.FieldValue{{Text: regions[i%len(regions)]}}, false, false)
+				if err != nil || !ok {
+					b.Fatal("select failed", err)
+				}
+				r, _ := s.Result("")
+				_ = r.FieldStates(prod.Index)
+				_ = r.FieldStates(sreg.Index)
+				i++
+			}
+			facts := m.Stats().PerTable[0]
+			b.ReportMetric(facts.BytesPerRow, "fact-B/row")
+		})
+	}
+}
+
+// BenchmarkSelectFactValue selects a value of a fact field and computes the
+// states of the customer fields (propagation from the fact to a dimension).
+func BenchmarkSelectFactValue(b *testing.B) {
+	for _, rows := range benchRows() {
+		b.Run(fmt.Sprintf("rows=%.0e", float64(rows)), func(b *testing.B) {
+			m := star(b, rows).Model
+			reg, _ := m.Field("Region")
+			ctry, _ := m.Field("Country")
+			s := engine.NewSession(m, engine.SessionOptions{})
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				p := bench.ProductName(i % 7)
+				if ok, err := s.SelectValues("", "Product", []engine.FieldValue{{Text: p}}, false, false); err != nil || !ok {
+					b.Fatal("select failed", err)
+				}
+				r, _ := s.Result("")
+				_ = r.FieldStates(reg.Index)
+				_ = r.FieldStates(ctry.Index)
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkListObject measures sorting and paging a list object of the
+// 10k-value CustomerID field after a selection.
+func BenchmarkListObject(b *testing.B) {
+	m := star(b, 1_000_000).Model
+	s := engine.NewSession(m, engine.SessionOptions{})
+	if _, err := s.SelectValues("", "Region", []engine.FieldValue{{Text: "East"}}, false, false); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		lo, err := s.ListObject(engine.ListDef{Field: "CustomerID", Sort: engine.SortCriteria{State: 1, Numeric: 1}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = lo.Page(0, 50)
+	}
+}

@@ -1,0 +1,161 @@
+package kern
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/assocengine/assoc/symbols"
+	"github.com/stretchr/testify/require"
+)
+
+var edgeLengths = []int{0, 1, 2, 63, 64, 65, 127, 128, 129, 1023, 1024, 1025, 4099}
+
+// column returns a random column of n codes up to maxCode (some NULL) under
+// policy p, plus the codes.
+func column(rng *rand.Rand, n int, maxCode uint32, p symbols.Policy) (*symbols.Column, []uint32) {
+	codes := make([]uint32, n)
+	for i := range codes {
+		if rng.IntN(10) == 0 {
+			continue // NULL
+		}
+		codes[i] = 1 + uint32(rng.Uint64N(uint64(maxCode)))
+	}
+	return symbols.Pack(codes, maxCode, p), codes
+}
+
+func randomSet(rng *rand.Rand, maxCode uint32) []uint64 {
+	set := make([]uint64, (maxCode+64)/64)
+	for c := uint32(1); c <= maxCode; c++ {
+		if rng.IntN(3) == 0 {
+			set[c>>6] |= 1 << (c & 63)
+		}
+	}
+	return set
+}
+
+func has(set []uint64, c uint32) bool { return set[c>>6]>>(c&63)&1 == 1 }
+
+func TestKernelsAgainstReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, p := range []symbols.Policy{symbols.Compact, symbols.Bytes} {
+		for _, maxCode := range []uint32{1, 3, 5, 50, 200, 255, 300, 4000, 10000, 65535, 70000, 1 << 20} {
+			for _, n := range edgeLengths {
+				name := fmt.Sprintf("policy=%d/max=%d/n=%d", p, maxCode, n)
+				c, codes := column(rng, n, maxCode, p)
+				set := randomSet(rng, maxCode)
+				words := (n + 63) / 64
+				// Member over the whole range and over aligned sub-ranges.
+				out := make([]uint64, words)
+				for i := range out {
+					out[i] = ^uint64(0) // must be overwritten
+				}
+				lk := NewLookup(set, maxCode)
+				for lo := 0; lo < n; lo += 128 {
+					lk.Member(c, out, lo, min(lo+128, n))
+				}
+				for r := 0; r < n; r++ {
+					require.Equal(t, has(set, codes[r]), out[r>>6]>>(r&63)&1 == 1, "%s member row %d", name, r)
+				}
+				if n%64 != 0 {
+					require.Zero(t, out[words-1]>>(n%64), "%s: bits beyond n", name)
+				}
+				// Filter of a random row set.
+				rows := make([]uint64, words)
+				for r := 0; r < n; r++ {
+					if rng.IntN(2) == 0 {
+						rows[r>>6] |= 1 << (r & 63)
+					}
+				}
+				want := slices.Clone(rows)
+				for r := 0; r < n; r++ {
+					if !has(set, codes[r]) {
+						want[r>>6] &^= 1 << (r & 63)
+					}
+				}
+				lk.Filter(c, rows, 0, n)
+				lk.Release()
+				require.Equal(t, want, rows, "%s filter", name)
+				// Mark + Fold over the filtered rows and over all rows.
+				for _, rs := range [][]uint64{rows, nil} {
+					mark := make([]uint8, maxCode+1)
+					Mark(c, rs, mark, 0, n)
+					got := make([]uint64, (maxCode+64)/64)
+					Fold(mark, got)
+					exp := make([]uint64, len(got))
+					for r := 0; r < n; r++ {
+						if rs == nil || rs[r>>6]>>(r&63)&1 == 1 {
+							exp[codes[r]>>6] |= 1 << (codes[r] & 63)
+						}
+					}
+					require.Equal(t, exp, got, "%s mark", name)
+					// Count
+					counts := make([]uint32, maxCode+1)
+					Count(c, rs, counts, 0, n)
+					expc := make([]uint32, maxCode+1)
+					for r := 0; r < n; r++ {
+						if rs == nil || rs[r>>6]>>(r&63)&1 == 1 {
+							expc[codes[r]]++
+						}
+					}
+					require.Equal(t, expc, counts, "%s count", name)
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkMember(b *testing.B) {
+	const n = 1 << 22
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, tc := range []struct {
+		name    string
+		maxCode uint32
+		p       symbols.Policy
+	}{
+		{"uint8/card=200", 200, symbols.Bytes},
+		{"uint16/card=10000", 10000, symbols.Bytes},
+		{"uint32/card=1e6", 1_000_000, symbols.Bytes},
+		{"packed3/card=5", 5, symbols.Compact},
+		{"packed11/card=1461", 1461, symbols.Compact},
+		{"packed17/card=1e5", 100_000, symbols.Compact},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			c, _ := column(rng, n, tc.maxCode, tc.p)
+			set := randomSet(rng, tc.maxCode)
+			out := make([]uint64, n/64)
+			lk := NewLookup(set, tc.maxCode)
+			defer lk.Release()
+			b.SetBytes(c.Bytes())
+			b.ReportAllocs()
+			for b.Loop() {
+				lk.Member(c, out, 0, n)
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Grows/s")
+		})
+	}
+}
+
+func BenchmarkMark(b *testing.B) {
+	const n = 1 << 22
+	rng := rand.New(rand.NewPCG(2, 2))
+	for _, tc := range []struct {
+		name    string
+		maxCode uint32
+		p       symbols.Policy
+	}{
+		{"uint16/card=10000", 10000, symbols.Bytes},
+		{"packed17/card=1e5", 100_000, symbols.Compact},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			c, _ := column(rng, n, tc.maxCode, tc.p)
+			mark := make([]uint8, tc.maxCode+1)
+			b.SetBytes(c.Bytes())
+			b.ReportAllocs()
+			for b.Loop() {
+				Mark(c, nil, mark, 0, n)
+			}
+		})
+	}
+}
