@@ -1,0 +1,53 @@
+# Assoc: one entry point for builds and checks. CI runs `make test`.
+GO      ?= go
+BIN     := bin/assoc
+FUZZTIME ?= 8s
+# Packages whose tests also run under the race detector.
+RACE_PKGS := ./engine/... ./qix/... ./server/...
+
+.PHONY: all build run test unit race purego e2e fuzz vet bench bench-kernels clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/assoc
+
+# Runs the engine on the embedded demo app at http://localhost:9076.
+run: build
+	./$(BIN) serve --demo
+
+# Everything CI checks.
+test: vet unit race purego fuzz e2e
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+race:
+	$(GO) test -count=1 -race $(RACE_PKGS)
+
+# The pure-Go twins of every SIMD kernel.
+purego:
+	$(GO) test -count=1 -tags purego ./symbols/... ./engine/...
+
+# Brief runs of every fuzz target (longer: make fuzz FUZZTIME=5m).
+fuzz:
+	@for t in $$($(GO) test -list '^Fuzz' ./fuzz | grep '^Fuzz'); do \
+		echo "fuzz $$t"; \
+		$(GO) test ./fuzz -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
+
+# End-to-end tests with the real enigma.js client against `assoc serve`.
+e2e: build
+	@if [ -d test/e2e ]; then cd test/e2e && ./run.sh ../../$(BIN); fi
+
+# Benchmarks of the engine at 1e6..1e8 rows (about 10 minutes).
+bench:
+	ASSOC_BENCH_MAX_ROWS=1e8 $(GO) test -run '^$$' -bench . -benchtime 20x -cpu 1,2 ./engine
+	$(GO) test -run '^$$' -bench . ./engine/internal/...
+
+clean:
+	rm -rf bin
