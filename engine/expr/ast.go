@@ -1,5 +1,7 @@
 package expr
 
+import "strings"
+
 // Node is a node of a parsed chart expression. The concrete types are
 // *NumberLit, *StringLit, *FieldRef, *Call, *AggCall, *Unary, *Binary,
 // *OuterSet and (only in trees returned together with an error) *BadExpr.
@@ -36,7 +38,8 @@ type NumberLit struct {
 	Value    float64 // parsed value
 }
 
-// StringLit is a single-quoted string literal; Value has '' resolved to '.
+// StringLit is a single-quoted string literal; Value has each doubled quote
+// resolved to one.
 type StringLit struct {
 	ValuePos Pos
 	ValueEnd Pos
@@ -118,7 +121,7 @@ type AggCall struct {
 }
 
 // IsAggr reports whether the call is Aggr().
-func (c *AggCall) IsAggr() bool { return c.Func != nil && c.Func.Name == "Aggr" }
+func (c *AggCall) IsAggr() bool { return c.Func != nil && strings.EqualFold(c.Func.Name, "Aggr") }
 
 // AggrDim is one dimension of Aggr: a field, optionally with sort criteria
 // in the structured form (Field, (NUMERIC, ASCENDING), ...).

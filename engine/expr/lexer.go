@@ -18,7 +18,7 @@ type lexer struct {
 // lex returns all tokens of src, ending with a tEOF token.
 func lex(src string, errs *errorSink) []token {
 	lx := lexer{src: src, errs: errs}
-	toks := make([]token, 0, len(src)/3+2)
+	toks := make([]token, 0, len(src)/2+2)
 	for {
 		t := lx.next()
 		toks = append(toks, t)
@@ -206,7 +206,7 @@ func (lx *lexer) next() token {
 }
 
 // quoted scans a quoted string or name; the closing quote is escaped by
-// doubling it ('It''s', [a]]b], "a""b").
+// doubling it, as in [a]]b] and "a""b" (and the same for single quotes).
 func (lx *lexer) quoted(kind tokKind, open, close byte) token {
 	start := lx.off
 	i := start + 1
@@ -306,10 +306,8 @@ func (lx *lexer) ident() token {
 	lx.off = i
 	text := s[start:i]
 	kind := tIdent
-	if len(text) >= 2 && len(text) <= len("nodistinct") {
-		if k, ok := keywords[strings.ToLower(text)]; ok {
-			kind = k
-		}
+	if k, ok := lookupKeyword(text); ok {
+		kind = k
 	}
 	return token{kind: kind, pos: Pos(start), end: Pos(i), text: text}
 }

@@ -31,7 +31,7 @@ func ParseWith(src string, opts Options) (Node, error) {
 	p := newParser(src, opts)
 	n := p.parseTop()
 	if len(p.errs.errs) == 0 {
-		check(n, p.ctx, &p.errs)
+		check(n, &p.errs)
 	}
 	if len(p.errs.errs) > 0 {
 		return nil, p.errs.sorted()
@@ -49,10 +49,11 @@ type parser struct {
 	ctx  Contexts
 
 	nesting  int
-	scope    int         // token index where the current lexical scope starts
-	outer    []*SetExpr  // enclosing outer set expressions
+	scope    int        // token index where the current lexical scope starts
+	outer    []*SetExpr // enclosing outer set expressions
 	names    map[string]int
-	syntaxOK int // count of syntax errors, to detect failure of a sub-parse
+	syntaxOK int  // count of errors, to detect the failure of a sub-parse
+	suppress bool // after a syntax error, until the next recovery point
 }
 
 func newParser(src string, opts Options) *parser {
@@ -89,8 +90,26 @@ func (p *parser) peek(n int) token {
 	return p.toks[len(p.toks)-1]
 }
 
-// errorf records a syntax error.
+// errorf records a syntax error. Further syntax errors are dropped until
+// the parser resynchronizes at the next argument, since they are usually
+// consequences of the first.
 func (p *parser) errorf(pos Pos, format string, args ...any) {
+	p.syntaxOK++
+	if p.suppress {
+		return
+	}
+	p.suppress = true
+	p.errs.add(pos, format, args...)
+	if p.errs.full {
+		p.i = len(p.toks) - 1
+		p.tok = p.toks[p.i]
+	}
+}
+
+// semErrorf records an error that leaves the parser in step with the
+// input (unknown function, wrong argument count, misplaced qualifier), so
+// parsing goes on normally after it.
+func (p *parser) semErrorf(pos Pos, format string, args ...any) {
 	p.syntaxOK++
 	p.errs.add(pos, format, args...)
 	if p.errs.full {
@@ -179,14 +198,14 @@ func (p *parser) parseTop() Node {
 		p.next()
 	}
 	if p.tok.kind == tEOF {
-		if p.tok.kind == tEOF && len(p.errs.errs) == 0 {
+		if len(p.errs.errs) == 0 {
 			p.errorf(p.tok.pos, "empty expression")
 		}
 		return &BadExpr{From: p.tok.pos, To: p.tok.pos}
 	}
 	p.scope = p.i
 	n := p.parseExpr()
-	if p.tok.kind != tEOF {
+	if p.tok.kind != tEOF && p.syntaxOK == 0 {
 		if p.tok.kind == tIllegal {
 			p.syntaxOK++
 		} else {
@@ -256,9 +275,28 @@ func (p *parser) parseNot() Node {
 	return &Unary{OpPos: pos, Op: OpNot, X: p.parseNot()}
 }
 
-var relOps = map[tokKind]Op{
-	tEq: OpEq, tNe: OpNe, tLt: OpLt, tLe: OpLe, tGt: OpGt, tGe: OpGe,
-	kwLike: OpLike, kwPrecedes: OpPrecedes, kwFollows: OpFollows,
+func relOp(k tokKind) (Op, bool) {
+	switch k {
+	case tEq:
+		return OpEq, true
+	case tNe:
+		return OpNe, true
+	case tLt:
+		return OpLt, true
+	case tLe:
+		return OpLe, true
+	case tGt:
+		return OpGt, true
+	case tGe:
+		return OpGe, true
+	case kwLike:
+		return OpLike, true
+	case kwPrecedes:
+		return OpPrecedes, true
+	case kwFollows:
+		return OpFollows, true
+	}
+	return 0, false
 }
 
 // parseRel parses a comparison. Chains such as a = b = c are accepted and
@@ -269,7 +307,7 @@ var relOps = map[tokKind]Op{
 func (p *parser) parseRel() Node {
 	x := p.parseBit()
 	for {
-		op, ok := relOps[p.tok.kind]
+		op, ok := relOp(p.tok.kind)
 		if !ok {
 			return x
 		}
@@ -279,8 +317,20 @@ func (p *parser) parseRel() Node {
 	}
 }
 
-var bitOps = map[tokKind]Op{
-	kwBitAnd: OpBitAnd, kwBitOr: OpBitOr, kwBitXor: OpBitXor, tShr: OpShr, tShl: OpShl,
+func bitOp(k tokKind) (Op, bool) {
+	switch k {
+	case kwBitAnd:
+		return OpBitAnd, true
+	case kwBitOr:
+		return OpBitOr, true
+	case kwBitXor:
+		return OpBitXor, true
+	case tShr:
+		return OpShr, true
+	case tShl:
+		return OpShl, true
+	}
+	return 0, false
 }
 
 // parseBit parses
@@ -289,7 +339,7 @@ var bitOps = map[tokKind]Op{
 func (p *parser) parseBit() Node {
 	x := p.parseCat()
 	for {
-		op, ok := bitOps[p.tok.kind]
+		op, ok := bitOp(p.tok.kind)
 		if !ok {
 			return x
 		}
@@ -381,7 +431,7 @@ func (p *parser) parsePrimary() Node {
 		p.next()
 		v, err := strconv.ParseFloat(t.text, 64)
 		if err != nil {
-			p.errorf(t.pos, "number %s is out of range", t.text)
+			p.semErrorf(t.pos, "number %s is out of range", t.text)
 		}
 		return &NumberLit{ValuePos: t.pos, Text: t.text, Value: v}
 	case tString:
@@ -389,13 +439,13 @@ func (p *parser) parsePrimary() Node {
 		return &StringLit{ValuePos: t.pos, ValueEnd: t.end, Value: t.text}
 	case tQName:
 		p.next()
-		return p.fieldRef(nameOf(t))
+		return p.fieldRef(p.nameOf(t))
 	case tIdent:
 		if p.peek(1).kind == tLParen {
 			return p.parseCall()
 		}
 		p.next()
-		return p.fieldRef(nameOf(t))
+		return p.fieldRef(p.nameOf(t))
 	case tLParen:
 		if !p.enter(t.pos) {
 			return p.bad(t.pos)
@@ -416,9 +466,13 @@ func (p *parser) parsePrimary() Node {
 		}
 		defer p.leave()
 		if p.i != p.scope {
-			p.errorf(t.pos, "a set expression must follow '(' of an aggregation, or start an expression or a parenthesized group")
+			p.semErrorf(t.pos, "a set expression must follow '(' of an aggregation, or start an expression or a parenthesized group")
 		}
+		before := p.syntaxOK
 		set := p.parseSetExpr()
+		if p.syntaxOK != before {
+			return p.bad(t.pos)
+		}
 		p.outer = append(p.outer, set)
 		saved := p.scope
 		p.scope = p.i
@@ -435,7 +489,10 @@ func (p *parser) parsePrimary() Node {
 	return p.bad(t.pos)
 }
 
-func nameOf(t token) Name {
+func (p *parser) nameOf(t token) Name {
+	if t.kind == tQName && t.text == "" {
+		p.semErrorf(t.pos, "empty name %s%c: a quoted name needs at least one character", string(t.quote), closeQuote(t.quote))
+	}
 	return Name{NamePos: t.pos, NameEnd: t.end, Text: t.text, Quote: t.quote}
 }
 
@@ -458,7 +515,7 @@ func (p *parser) fieldRef(n Name) *FieldRef {
 //	aggrCall := aggName "(" [ setExpr ] { "DISTINCT" | "NODISTINCT" | "TOTAL" [ fieldList ] | "ALL" [ fieldList ] } args ")"
 func (p *parser) parseCall() Node {
 	nameTok := p.tok
-	name := nameOf(nameTok)
+	name := p.nameOf(nameTok)
 	if !p.enter(nameTok.pos) {
 		return p.bad(nameTok.pos)
 	}
@@ -468,21 +525,26 @@ func (p *parser) parseCall() Node {
 	p.next() // (
 	f := p.reg.Lookup(name.Text)
 	if f == nil {
-		p.errorf(name.NamePos, "unknown function %s", name.Text)
+		if name.Text == "$" {
+			p.semErrorf(name.NamePos, "dollar-sign expansion $(...) must be done before parsing (see Expand)")
+		} else {
+			p.semErrorf(name.NamePos, "unknown function %s", name.Text)
+		}
 	} else if !f.allowed(p.ctx) {
 		where := "chart expressions"
 		if p.ctx == InScript {
 			where = "the load script"
 		}
-		p.errorf(name.NamePos, "function %s cannot be used in %s", f.Name, where)
+		p.semErrorf(name.NamePos, "function %s cannot be used in %s", f.Name, where)
 	}
 	if f != nil && f.Kind == KindAggregation {
 		return p.parseAggCall(name, f, lparen)
 	}
 	c := &Call{Name: name, Func: f, Lparen: lparen}
+	before := p.syntaxOK
 	if p.tok.kind == kwTotal {
 		if f != nil && !f.Total {
-			p.errorf(p.tok.pos, "function %s does not take a TOTAL qualifier", f.Name)
+			p.semErrorf(p.tok.pos, "function %s does not take a TOTAL qualifier", f.Name)
 		}
 		c.Total = true
 		p.next()
@@ -490,7 +552,7 @@ func (p *parser) parseCall() Node {
 	c.Args = p.parseArgs(name.Text)
 	c.Rparen = p.tok.pos
 	p.expect(tRParen, "to close the argument list of "+name.Text)
-	if f != nil {
+	if f != nil && p.syntaxOK == before {
 		p.checkArity(name, f, len(c.Args))
 	}
 	return c
@@ -509,7 +571,7 @@ func (p *parser) checkArity(name Name, f *Func, n int) {
 	default:
 		want = strconv.Itoa(f.MinArgs) + " to " + plural(f.MaxArgs, "argument")
 	}
-	p.errorf(name.NamePos, "function %s takes %s, got %d", f.Name, want, n)
+	p.semErrorf(name.NamePos, "function %s takes %s, got %d", f.Name, want, n)
 }
 
 func plural(n int, what string) string {
@@ -552,6 +614,7 @@ func (p *parser) parseArg(fn string) Node {
 	}
 	if p.syntaxOK != before {
 		p.skipToArgEnd()
+		p.suppress = false
 		return &BadExpr{From: start, To: p.tok.pos}
 	}
 	return x
@@ -596,7 +659,7 @@ func (p *parser) parseAggCall(name Name, f *Func, lparen Pos) Node {
 	before := p.syntaxOK
 	if p.tok.kind == tLBrace {
 		if p.ctx == InScript {
-			p.errorf(p.tok.pos, "set expressions cannot be used in the load script")
+			p.semErrorf(p.tok.pos, "set expressions cannot be used in the load script")
 		}
 		c.Set = p.parseSetExpr()
 	}
@@ -606,7 +669,7 @@ func (p *parser) parseAggCall(name Name, f *Func, lparen Pos) Node {
 		switch t.kind {
 		case kwDistinct, kwNoDistinct:
 			if c.Distinct != DistinctDefault {
-				p.errorf(t.pos, "%s given twice in %s", strings.ToUpper(t.text), name.Text)
+				p.semErrorf(t.pos, "%s given twice in %s", strings.ToUpper(t.text), name.Text)
 			}
 			c.Distinct = Distinct
 			if t.kind == kwNoDistinct {
@@ -617,11 +680,11 @@ func (p *parser) parseAggCall(name Name, f *Func, lparen Pos) Node {
 		case kwTotal, kwAll:
 			switch {
 			case isAggr:
-				p.errorf(t.pos, "Aggr does not take a %s qualifier", strings.ToUpper(t.text))
+				p.semErrorf(t.pos, "Aggr does not take a %s qualifier", strings.ToUpper(t.text))
 			case p.ctx == InScript:
-				p.errorf(t.pos, "%s cannot be used in the load script", strings.ToUpper(t.text))
+				p.semErrorf(t.pos, "%s cannot be used in the load script", strings.ToUpper(t.text))
 			case c.Scope != ScopeRow:
-				p.errorf(t.pos, "TOTAL or ALL given twice in %s", name.Text)
+				p.semErrorf(t.pos, "TOTAL or ALL given twice in %s", name.Text)
 			}
 			c.Scope = ScopeTotal
 			if t.kind == kwAll {
@@ -649,6 +712,7 @@ func (p *parser) parseAggCall(name Name, f *Func, lparen Pos) Node {
 				c.Dims = append(c.Dims, d)
 			} else {
 				p.skipToArgEnd()
+				p.suppress = false
 			}
 		}
 	} else if p.syntaxOK == before {
@@ -658,7 +722,9 @@ func (p *parser) parseAggCall(name Name, f *Func, lparen Pos) Node {
 	}
 	c.Rparen = p.tok.pos
 	p.expect(tRParen, "to close the argument list of "+name.Text)
-	p.checkArity(name, f, len(c.Args))
+	if p.syntaxOK == before {
+		p.checkArity(name, f, len(c.Args))
+	}
 	return c
 }
 
@@ -677,7 +743,7 @@ func (p *parser) parseFieldList() []Name {
 			p.syntaxOK++
 			return out
 		}
-		out = append(out, nameOf(t))
+		out = append(out, p.nameOf(t))
 		p.next()
 		if p.tok.kind == tComma {
 			p.next()
@@ -696,7 +762,7 @@ func (p *parser) parseAggrDim() *AggrDim {
 	switch t.kind {
 	case tIdent, tQName:
 		p.next()
-		return &AggrDim{Lparen: NoPos, Rparen: NoPos, Field: nameOf(t)}
+		return &AggrDim{Lparen: NoPos, Rparen: NoPos, Field: p.nameOf(t)}
 	case tLParen:
 		if !p.enter(t.pos) {
 			return nil
@@ -725,7 +791,7 @@ func (p *parser) parseStructured(lparen Pos) *AggrDim {
 		return nil
 	}
 	p.next()
-	d := &AggrDim{Lparen: lparen, Field: nameOf(t)}
+	d := &AggrDim{Lparen: lparen, Field: p.nameOf(t)}
 	for p.tok.kind == tComma {
 		p.next()
 		sc := p.parseSortCrit()
@@ -810,4 +876,11 @@ func (p *parser) parseSortCrit() *SortCrit {
 		return nil
 	}
 	return sc
+}
+
+func closeQuote(open byte) byte {
+	if open == '[' {
+		return ']'
+	}
+	return open
 }

@@ -44,8 +44,12 @@ type Error struct {
 	Msg  string // what went wrong, without position
 }
 
-// Error renders the error as "line:col: message".
+// Error renders the error as "line:col: message" (or "offset N: message"
+// when the source text is unknown).
 func (e *Error) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("offset %d: %s", e.Pos, e.Msg)
+	}
 	return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg)
 }
 
@@ -98,9 +102,10 @@ func (l ErrorList) All() string {
 
 // errorSink collects positioned errors for one source text.
 type errorSink struct {
-	src  string
-	errs ErrorList
-	full bool // MaxErrors reached
+	src   string
+	noSrc bool // positions cannot be converted to line:col
+	errs  ErrorList
+	full  bool // MaxErrors reached
 }
 
 // add records an error at pos unless one is already recorded there or the
@@ -114,7 +119,10 @@ func (s *errorSink) add(pos Pos, format string, args ...any) bool {
 			return false
 		}
 	}
-	line, col := LineCol(s.src, pos)
+	line, col := 0, 0
+	if !s.noSrc {
+		line, col = LineCol(s.src, pos)
+	}
 	s.errs = append(s.errs, &Error{Pos: pos, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
 	if len(s.errs) >= MaxErrors {
 		s.full = true

@@ -104,12 +104,13 @@ func (f *Func) allowed(c Contexts) bool {
 // concurrent use; registration normally happens in package init functions.
 type Registry struct {
 	mu    sync.RWMutex
-	funcs map[string]*Func
+	funcs map[string]*Func // by lower-case name
+	exact map[string]*Func // by canonical spelling: lookups without allocation
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{funcs: make(map[string]*Func)}
+	return &Registry{funcs: make(map[string]*Func), exact: make(map[string]*Func)}
 }
 
 // Register adds f. It fails when the name is already registered or the
@@ -126,6 +127,7 @@ func (r *Registry) Register(f Func) error {
 	}
 	fc := f
 	r.funcs[key] = &fc
+	r.exact[f.Name] = &fc
 	return nil
 }
 
@@ -141,9 +143,15 @@ func (r *Registry) MustRegister(fs ...Func) {
 
 // Lookup returns the function called name (in any case), or nil.
 func (r *Registry) Lookup(name string) *Func {
+	r.mu.RLock()
+	f, ok := r.exact[name]
+	r.mu.RUnlock()
+	if ok {
+		return f
+	}
 	key := strings.ToLower(name)
 	r.mu.RLock()
-	f := r.funcs[key]
+	f = r.funcs[key]
 	r.mu.RUnlock()
 	return f
 }

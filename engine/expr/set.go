@@ -114,6 +114,23 @@ const (
 	IdentNamed
 )
 
+// String returns the identifier form the kind stands for.
+func (k IdentKind) String() string {
+	switch k {
+	case IdentCurrent:
+		return "$"
+	case IdentAll:
+		return "1"
+	case IdentPrev:
+		return "$N"
+	case IdentNext:
+		return "$_N"
+	case IdentNamed:
+		return "name"
+	}
+	return "invalid"
+}
+
 // SetIdent is a set identifier.
 type SetIdent struct {
 	IdentPos Pos

@@ -14,28 +14,28 @@ const (
 	tIdent           // unquoted identifier
 
 	// Operators and punctuation.
-	tAmp       // &
-	tPlus      // +
-	tMinus     // -
-	tStar      // *
-	tSlash     // /
-	tEq        // =
-	tNe        // <>
-	tLt        // <
-	tLe        // <=
-	tGt        // >
-	tGe        // >=
-	tShl       // <<
-	tShr       // >>
-	tPlusEq    // +=
-	tMinusEq   // -=
-	tStarEq    // *=
-	tSlashEq   // /=
-	tLParen    // (
-	tRParen    // )
-	tComma     // ,
-	tLBrace    // {
-	tRBrace    // }
+	tAmp        // &
+	tPlus       // +
+	tMinus      // -
+	tStar       // *
+	tSlash      // /
+	tEq         // =
+	tNe         // <>
+	tLt         // <
+	tLe         // <=
+	tGt         // >
+	tGe         // >=
+	tShl        // <<
+	tShr        // >>
+	tPlusEq     // +=
+	tMinusEq    // -=
+	tStarEq     // *=
+	tSlashEq    // /=
+	tLParen     // (
+	tRParen     // )
+	tComma      // ,
+	tLBrace     // {
+	tRBrace     // }
 	tColonColon // ::
 
 	// Keywords (case-insensitive).
@@ -57,50 +57,50 @@ const (
 )
 
 var tokNames = [...]string{
-	tEOF:        "end of expression",
-	tIllegal:    "invalid token",
-	tNumber:     "number",
-	tString:     "string",
-	tQName:      "quoted name",
-	tIdent:      "name",
-	tAmp:        "'&'",
-	tPlus:       "'+'",
-	tMinus:      "'-'",
-	tStar:       "'*'",
-	tSlash:      "'/'",
-	tEq:         "'='",
-	tNe:         "'<>'",
-	tLt:         "'<'",
-	tLe:         "'<='",
-	tGt:         "'>'",
-	tGe:         "'>='",
-	tShl:        "'<<'",
-	tShr:        "'>>'",
-	tPlusEq:     "'+='",
-	tMinusEq:    "'-='",
-	tStarEq:     "'*='",
-	tSlashEq:    "'/='",
-	tLParen:     "'('",
-	tRParen:     "')'",
-	tComma:      "','",
-	tLBrace:     "'{'",
-	tRBrace:     "'}'",
-	tColonColon: "'::'",
-	kwAnd:       "AND",
-	kwOr:        "OR",
-	kwNot:       "NOT",
-	kwXor:       "XOR",
-	kwLike:      "LIKE",
-	kwPrecedes:  "PRECEDES",
-	kwFollows:   "FOLLOWS",
-	kwBitAnd:    "BITAND",
-	kwBitOr:     "BITOR",
-	kwBitXor:    "BITXOR",
-	kwBitNot:    "BITNOT",
-	kwDistinct:  "DISTINCT",
+	tEOF:         "end of expression",
+	tIllegal:     "invalid token",
+	tNumber:      "number",
+	tString:      "string",
+	tQName:       "quoted name",
+	tIdent:       "name",
+	tAmp:         "'&'",
+	tPlus:        "'+'",
+	tMinus:       "'-'",
+	tStar:        "'*'",
+	tSlash:       "'/'",
+	tEq:          "'='",
+	tNe:          "'<>'",
+	tLt:          "'<'",
+	tLe:          "'<='",
+	tGt:          "'>'",
+	tGe:          "'>='",
+	tShl:         "'<<'",
+	tShr:         "'>>'",
+	tPlusEq:      "'+='",
+	tMinusEq:     "'-='",
+	tStarEq:      "'*='",
+	tSlashEq:     "'/='",
+	tLParen:      "'('",
+	tRParen:      "')'",
+	tComma:       "','",
+	tLBrace:      "'{'",
+	tRBrace:      "'}'",
+	tColonColon:  "'::'",
+	kwAnd:        "AND",
+	kwOr:         "OR",
+	kwNot:        "NOT",
+	kwXor:        "XOR",
+	kwLike:       "LIKE",
+	kwPrecedes:   "PRECEDES",
+	kwFollows:    "FOLLOWS",
+	kwBitAnd:     "BITAND",
+	kwBitOr:      "BITOR",
+	kwBitXor:     "BITXOR",
+	kwBitNot:     "BITNOT",
+	kwDistinct:   "DISTINCT",
 	kwNoDistinct: "NODISTINCT",
-	kwTotal:     "TOTAL",
-	kwAll:       "ALL",
+	kwTotal:      "TOTAL",
+	kwAll:        "ALL",
 }
 
 func (k tokKind) String() string {
@@ -134,11 +134,31 @@ var keywords = map[string]tokKind{
 // IsKeyword reports whether name (in any case) is a reserved word of the
 // expression language and so must be quoted to be used as a field name.
 func IsKeyword(name string) bool {
-	if len(name) > len("nodistinct") || len(name) < 2 {
-		return false
-	}
-	_, ok := keywords[strings.ToLower(name)]
+	_, ok := lookupKeyword(name)
 	return ok
+}
+
+// keywordList is keywords as a slice, for allocation-free lookups.
+var keywordList = func() []string {
+	out := make([]string, 0, len(keywords))
+	for k := range keywords {
+		out = append(out, k)
+	}
+	return out
+}()
+
+// lookupKeyword returns the keyword kind of text (any case) without
+// allocating.
+func lookupKeyword(text string) (tokKind, bool) {
+	if len(text) < 2 || len(text) > len("nodistinct") {
+		return 0, false
+	}
+	for _, k := range keywordList {
+		if len(k) == len(text) && strings.EqualFold(k, text) {
+			return keywords[k], true
+		}
+	}
+	return 0, false
 }
 
 // token is one lexical token with its byte span in the source.
