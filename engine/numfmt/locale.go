@@ -264,14 +264,6 @@ func (l *Locale) WeekRule() WeekRule {
 	return WeekRule{FirstWeekDay: l.FirstWeekDay, Broken: l.BrokenWeeks, ReferenceDay: l.ReferenceDay}
 }
 
-// firstMonth returns FirstMonthOfYear clamped to 1-12.
-func (l *Locale) firstMonth() int {
-	if l.FirstMonthOfYear < 1 || l.FirstMonthOfYear > 12 {
-		return 1
-	}
-	return l.FirstMonthOfYear
-}
-
 // unquote strips one pair of enclosing single quotes.
 func unquote(s string) string {
 	if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
