@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 
 	"github.com/assocengine/assoc/symbols"
 )
@@ -21,6 +22,11 @@ type Model struct {
 	logger      *slog.Logger
 
 	g graph
+
+	uniq   sync.Map // [2]int{node, field} -> bool
+	rowIdx sync.Map // [2]int{node, field} -> []int32
+	fmaps  sync.Map // {root node, field} -> fastDim
+	cnums  sync.Map // field -> []float64 by code
 }
 
 // Field is one field of the model: a name, a symbol table shared by every

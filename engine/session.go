@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/assocengine/assoc/engine/expr"
 	"github.com/assocengine/assoc/engine/internal/bitset"
 )
 
@@ -19,6 +20,10 @@ type SessionOptions struct {
 	// given result and returns the matching symbol ids. Nil makes
 	// expression searches match nothing.
 	ExpressionSearch func(r *Result, field int, expr string) ([]uint32, error)
+	// Bookmarks resolves bookmark ids in set expressions (may be nil).
+	Bookmarks BookmarkStates
+	// Variables resolves variables in expressions (may be nil).
+	Variables func(name string) (expr.Value, bool)
 }
 
 // Session is one user's view of a model: the selection states (the default

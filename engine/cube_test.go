@@ -1,0 +1,146 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/assocengine/assoc/engine/expr"
+	"github.com/assocengine/assoc/symbols"
+	"github.com/stretchr/testify/require"
+)
+
+// workedModel is the data of semantics §2.10.
+func workedModel(t testing.TB) *Model {
+	t.Helper()
+	b := NewBuilder(Options{})
+	add := func(name string, fields []string, rows ...[]any) {
+		tb, err := b.NewTable(name, fields...)
+		require.NoError(t, err)
+		for _, r := range rows {
+			for i, v := range r {
+				if n, ok := v.(int); ok {
+					r[i] = symbols.NumText(float64(n), fmt.Sprint(n))
+				}
+			}
+			require.NoError(t, tb.Append(r...))
+		}
+	}
+	add("Customers", []string{"CustID", "Name", "Country"},
+		[]any{"c1", "Alice", "SE"}, []any{"c2", "Bob", "DK"}, []any{"c3", "Cara", "SE"})
+	add("Orders", []string{"OrderID", "CustID", "Product", "Amount"},
+		[]any{"o1", "c1", "Apple", 10}, []any{"o2", "c1", "Pear", 20},
+		[]any{"o3", "c2", "Apple", 5}, []any{"o4", "c4", "Plum", 7})
+	add("Products", []string{"Product", "Category"},
+		[]any{"Apple", "Pome"}, []any{"Pear", "Pome"}, []any{"Plum", "Stone"}, []any{"Kiwi", "Berry"})
+	m, err := b.Build()
+	require.NoError(t, err)
+	return m
+}
+
+// cubeText renders a cube as "dim|dim|measure" rows for comparisons.
+func cubeText(c *Cube) []string {
+	var out []string
+	for _, r := range c.Order {
+		var cells []string
+		for d := range c.Elem {
+			e := c.Elem[d][r]
+			switch {
+			case e == -2:
+				cells = append(cells, "-")
+			case c.DimFields[d] != nil:
+				cells = append(cells, c.DimFields[d].Symbols.Text(uint32(e)))
+			default:
+				cells = append(cells, c.DimCalc[d][e].Text())
+			}
+		}
+		for m := range c.Values {
+			cells = append(cells, c.Values[m][r].Text())
+		}
+		out = append(out, strings.Join(cells, "|"))
+	}
+	return out
+}
+
+func TestCubeWorkedExample(t *testing.T) {
+	m := workedModel(t)
+	s := NewSession(m, SessionOptions{})
+	def := &CubeDef{
+		Dims: []CubeDim{
+			{Field: "Country", Sort: SortCriteria{Ascii: 1}},
+			{Field: "Product", Sort: SortCriteria{Ascii: 1}},
+		},
+		Measures: []CubeMeasure{{Expr: "Sum(Amount)"}},
+	}
+	c, err := s.Cube(def)
+	require.NoError(t, err)
+	require.Equal(t, []string{"DK|Apple|5", "SE|Apple|10", "SE|Pear|20", "SE|-|0", "-|Kiwi|0", "-|Plum|7"}, cubeText(c))
+	require.Equal(t, "42", c.Totals[0].Text())
+
+	def.SuppressZero = true
+	c, err = s.Cube(def)
+	require.NoError(t, err)
+	require.Equal(t, []string{"DK|Apple|5", "SE|Apple|10", "SE|Pear|20", "-|Plum|7"}, cubeText(c))
+	def.SuppressZero = false
+	def.Dims[0].NullSuppression = true
+	c, err = s.Cube(def)
+	require.NoError(t, err)
+	require.Equal(t, []string{"DK|Apple|5", "SE|Apple|10", "SE|Pear|20", "SE|-|0"}, cubeText(c))
+	def.Dims[0].NullSuppression = false
+
+	_, err = s.SelectValues("", "Country", []FieldValue{{Text: "SE"}}, false, false)
+	require.NoError(t, err)
+	c, err = s.Cube(def)
+	require.NoError(t, err)
+	require.Equal(t, []string{"SE|Apple|10", "SE|Pear|20", "SE|-|0"}, cubeText(c))
+	require.Equal(t, "30", c.Totals[0].Text())
+}
+
+func TestSetAnalysisExamples(t *testing.T) {
+	m := workedModel(t)
+	s := NewSession(m, SessionOptions{})
+	for _, tc := range []struct{ expr, want string }{
+		{"Sum({<Country={'SE'}>} Amount)", "30"},
+		{`Sum({<Product={"A*"}>} Amount)`, "15"},
+		{`Sum({<Amount={">=10"}>} Amount)`, "30"},
+		{"Sum({<Country-={'SE'}>} Amount)", "5"},
+		{"Sum({1-<Country={'SE'}>} Amount)", "12"},
+		{"Count({<Name=P({<Product={'Apple'}>} Name)>} DISTINCT CustID)", "2"},
+		{"Sum({<Category={'Pome'}, Country={'DK'}>} Amount)", "5"},
+		{"Sum(Amount)", "42"},
+		{"Count(DISTINCT Product)", "4"},
+		{"Avg(Amount)", "10.5"},
+		{"Max(Amount)", "20"},
+		{"Min(Amount, 2)", "7"},
+		{"Only(Category)", "-"},
+		{"Sum({<Country={SE}>} Amount) / Sum(Amount)", "0.71428571428571"},
+		{"Concat(DISTINCT Country, ',')", "DK,SE"},
+		{"Sum({<Country=>} Amount)", "42"},
+		{"Sum({<Country={}>} Amount)", "0"},
+	} {
+		v, err := s.Evaluate("", tc.expr)
+		require.NoError(t, err, tc.expr)
+		got := v.Text()
+		if v.IsNull() {
+			got = "-"
+		}
+		require.Equal(t, tc.want, got, tc.expr)
+	}
+}
+
+func TestCubeTotalAndAggr(t *testing.T) {
+	m := workedModel(t)
+	s := NewSession(m, SessionOptions{})
+	c, err := s.Cube(&CubeDef{
+		Dims: []CubeDim{{Field: "Category", Sort: SortCriteria{Ascii: 1}}},
+		Measures: []CubeMeasure{
+			{Expr: "Sum(Amount)/Sum(TOTAL Amount)"},
+			{Expr: "Count(DISTINCT CustID)"},
+			{Expr: "Max(Aggr(Sum(Amount), CustID))"},
+		},
+		SuppressZero: true,
+	})
+	require.NoError(t, err)
+	require.Equal(t, []string{"Pome|0.83333333333333|2|30", "Stone|0.16666666666667|1|7", "-|0|1|0"}, cubeText(c))
+	_ = expr.Null
+}

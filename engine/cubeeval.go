@@ -1,0 +1,269 @@
+package engine
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/assocengine/assoc/engine/expr"
+)
+
+// Cube computes a straight hypercube in the session's current selections
+// (semantics §3.2): the distinct dimension combinations of the possible
+// data, the measures per row, suppression, totals and sort order. Measure
+// errors do not fail the cube: they are reported per measure in
+// Cube.Errors; a dimension error or a cube over its row limit fails it.
+func (s *Session) Cube(def *CubeDef) (*Cube, error) {
+	vars := def.Variables
+	if vars == nil {
+		vars = s.opts.Variables
+	}
+	c, err := s.newChart(def.State, vars, def.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	return c.cube(def)
+}
+
+func (c *chart) cube(def *CubeDef) (*Cube, error) {
+	cb := &Cube{Def: def, Result: c.res}
+	dims := make([]dimSpec, len(def.Dims))
+	for i, d := range def.Dims {
+		if len(d.Field) > 0 && d.Field[0] == '=' {
+			n, err := parseExpr(d.Field, c.vars, c.evalText)
+			if err != nil {
+				return nil, fmt.Errorf("dimension %d: %w", i, err)
+			}
+			dims[i] = dimSpec{field: -1, calc: n}
+			cb.DimFields = append(cb.DimFields, nil)
+			continue
+		}
+		f, err := c.m.Field(d.Field)
+		if err != nil {
+			return nil, fmt.Errorf("dimension %d: %w", i, err)
+		}
+		dims[i] = dimSpec{field: f.Index}
+		cb.DimFields = append(cb.DimFields, f)
+	}
+	nodes := make([]expr.Node, len(def.Measures))
+	cb.Errors = make([]error, len(def.Measures))
+	var valid []expr.Node
+	for i, m := range def.Measures {
+		n, err := parseExpr(m.Expr, c.vars, c.evalText)
+		if err != nil {
+			cb.Errors[i] = err
+			continue
+		}
+		nodes[i] = n
+		valid = append(valid, n)
+	}
+	p := c.plan(dims, valid)
+	gr := newGroups(dims)
+	switch {
+	case len(dims) == 0:
+		gr.lookup(nil, true)
+	case !c.noFast && c.fastCube(p, gr, valid):
+	default:
+		if _, _, err := c.group(p, c.res, gr, true); err != nil {
+			return nil, err
+		}
+	}
+	cb.Values = make([][]expr.Value, len(def.Measures))
+	cb.Totals = make([]expr.Value, len(def.Measures))
+	for i, n := range nodes {
+		if n == nil {
+			cb.Values[i] = make([]expr.Value, len(gr.elems))
+			continue
+		}
+		vals, err := c.evalMeasure(n, gr, p)
+		if err != nil {
+			cb.Errors[i] = err
+			cb.Values[i] = make([]expr.Value, len(gr.elems))
+			continue
+		}
+		cb.Values[i] = vals
+		tot, err := c.evalMeasure(n, nil, p)
+		if err == nil && len(tot) > 0 {
+			cb.Totals[i] = tot[0]
+		}
+	}
+	// Rows kept after suppression.
+	var keep []int32
+	for g, el := range gr.elems {
+		drop := false
+		for d, e := range el {
+			if e == -2 && def.Dims[d].NullSuppression {
+				drop = true
+			}
+		}
+		if !drop && len(def.Measures) > 0 && (def.SuppressZero || def.SuppressMissing) {
+			all := true
+			for i := range def.Measures {
+				v := cb.Values[i][g]
+				if def.SuppressZero {
+					if f, ok := v.AsNumber(); !(v.IsNull() || (ok && v.HasNum() && f == 0)) {
+						all = false
+					}
+				} else if !v.IsNull() {
+					all = false
+				}
+			}
+			drop = all
+		}
+		if !drop {
+			keep = append(keep, int32(g))
+		}
+	}
+	cb.Elem = make([][]int32, len(dims))
+	for d := range dims {
+		cb.Elem[d] = make([]int32, len(gr.elems))
+		for g, el := range gr.elems {
+			cb.Elem[d][g] = el[d]
+		}
+	}
+	cb.DimCalc = gr.calcVal
+	cb.Order = c.sortRows(cb, def, keep)
+	return cb, nil
+}
+
+// evalText evaluates $(=expr) during expansion.
+func (c *chart) evalText(src string) (expr.Value, error) {
+	n, err := parseExpr(src, c.vars, nil)
+	if err != nil {
+		return expr.Value{}, err
+	}
+	p := c.plan(nil, []expr.Node{n})
+	vals, err := c.evalMeasure(n, nil, p)
+	if err != nil || len(vals) == 0 {
+		return expr.Null(), err
+	}
+	return vals[0], nil
+}
+
+// Evaluate evaluates an expression in the named state without dimensions
+// (Doc.Evaluate): aggregations run over all possible records.
+func (s *Session) Evaluate(state, src string) (expr.Value, error) {
+	c, err := s.newChart(state, s.opts.Variables, 0)
+	if err != nil {
+		return expr.Value{}, err
+	}
+	return c.evalText(src)
+}
+
+// sortRows orders the kept rows by the columns in sort priority.
+func (c *chart) sortRows(cb *Cube, def *CubeDef, rows []int32) []int32 {
+	nd, nm := len(def.Dims), len(def.Measures)
+	var cols []int
+	seen := map[int]bool{}
+	for _, col := range def.SortOrder {
+		if col >= 0 && col < nd+nm && !seen[col] {
+			cols = append(cols, col)
+			seen[col] = true
+		}
+	}
+	for col := 0; col < nd+nm; col++ {
+		if !seen[col] {
+			cols = append(cols, col)
+		}
+	}
+	// Per dimension: a rank per element from its criteria.
+	ranks := make([]map[int32]int, nd)
+	for d := range def.Dims {
+		ranks[d] = c.dimRanks(cb, d, def.Dims[d].Sort)
+	}
+	slices.SortStableFunc(rows, func(a, b int32) int {
+		for _, col := range cols {
+			if col < nd {
+				ea, eb := cb.Elem[col][a], cb.Elem[col][b]
+				if ea == eb {
+					continue
+				}
+				// NULL rows after all others, whatever the direction.
+				if ea == -2 {
+					return 1
+				}
+				if eb == -2 {
+					return -1
+				}
+				if r := cmp.Compare(ranks[col][ea], ranks[col][eb]); r != 0 {
+					return r
+				}
+				continue
+			}
+			m := col - nd
+			sc := def.Measures[m].Sort
+			dir := sc.Numeric
+			if dir == 0 {
+				continue
+			}
+			va, oka := cb.Values[m][a].AsNumber()
+			vb, okb := cb.Values[m][b].AsNumber()
+			oka = oka && cb.Values[m][a].HasNum() && !math.IsNaN(va)
+			okb = okb && cb.Values[m][b].HasNum() && !math.IsNaN(vb)
+			switch {
+			case !oka && !okb:
+				continue
+			case !oka:
+				return 1
+			case !okb:
+				return -1
+			}
+			if r := cmp.Compare(va, vb) * dir; r != 0 {
+				return r
+			}
+		}
+		return 0
+	})
+	return rows
+}
+
+// dimRanks ranks the elements of dimension d by its sort criteria.
+func (c *chart) dimRanks(cb *Cube, d int, sc SortCriteria) map[int32]int {
+	ranks := map[int32]int{}
+	f := cb.DimFields[d]
+	if f == nil {
+		vals := cb.DimCalc[d]
+		idx := make([]int32, len(vals))
+		for i := range idx {
+			idx[i] = int32(i)
+		}
+		slices.SortStableFunc(idx, func(a, b int32) int {
+			va, vb := vals[a], vals[b]
+			if sc.Numeric != 0 {
+				na, oka := va.AsNumber()
+				nb, okb := vb.AsNumber()
+				oka, okb = oka && va.HasNum(), okb && vb.HasNum()
+				switch {
+				case oka && okb && na != nb:
+					return cmp.Compare(na, nb) * sc.Numeric
+				case oka && !okb:
+					return -1
+				case okb && !oka:
+					return 1
+				}
+			}
+			if sc.Ascii != 0 {
+				if r := compareText(va.Text(), vb.Text()); r != 0 {
+					return r * sc.Ascii
+				}
+			}
+			if sc.LoadOrder < 0 {
+				return cmp.Compare(b, a)
+			}
+			return cmp.Compare(a, b)
+		})
+		for pos, e := range idx {
+			ranks[e] = pos
+		}
+		return ranks
+	}
+	lo := &ListObject{Field: f, Result: c.res, States: c.res.FieldStates(f.Index)}
+	if sc.Frequency != 0 {
+		lo.Freq = c.res.Frequencies(f.Index)
+	}
+	for pos, id := range lo.sortOrder(ListDef{Sort: sc}) {
+		ranks[int32(id)] = pos
+	}
+	return ranks
+}

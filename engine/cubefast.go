@@ -1,0 +1,890 @@
+package engine
+
+import (
+	"math"
+	"math/bits"
+	"strings"
+	"sync/atomic"
+
+	"github.com/assocengine/assoc/engine/expr"
+	"github.com/assocengine/assoc/engine/internal/bitset"
+	"github.com/assocengine/assoc/engine/internal/par"
+	"github.com/assocengine/assoc/symbols"
+)
+
+// The fast path of chart evaluation (architecture §4): when every
+// dimension is a field that the rows of one root table determine through
+// unique keys (a star or snowflake around a fact table), a root row's group
+// is a gather through precomputed key → dimension arrays, groups are dense
+// mixed-radix numbers, and aggregations are loops over the root's possible
+// rows with per-worker accumulators. Tuples without a root row (dimension
+// records no fact reaches) come from the general enumeration.
+
+// fastGroupCalls and fastAggCalls count fast-path evaluations, so tests can
+// check that they exercise it.
+var fastGroupCalls, fastAggCalls atomic.Int64
+
+// maxDenseGroups bounds the dense group space of the fast path.
+const maxDenseGroups = 1 << 24
+
+type fastFrame struct {
+	root    int
+	fields  []int      // the dimensions' fields
+	premul  [][]uint32 // per mapped dimension: map values times the stride
+	dims    []fastDim
+	stride  []int
+	dense   int
+	groupOf []int32 // dense id -> group, -1 when the combination is no row
+}
+
+type fastDim struct {
+	col *symbols.Column // column of the root: the field itself or the first key
+	mp  []uint32        // nil: direct codes; else root code -> dimension code
+}
+
+// functionalMap returns how the rows of node root determine field f: a
+// direct column, or a map from the root's first key code to f's code
+// through a chain of unique keys. ok is false when no such chain exists.
+func (m *Model) functionalMap(root, f int) (fastDim, bool) {
+	g := &m.g
+	for i, fi := range g.nodes[root].fields {
+		if fi == f {
+			return fastDim{col: g.nodes[root].cols[i]}, true
+		}
+	}
+	type fkey struct{ root, f int }
+	if v, ok := m.fmaps.Load(fkey{root, f}); ok {
+		fd := v.(fastDim)
+		return fd, fd.col != nil
+	}
+	// BFS over nodes from root to the nearest node holding f.
+	nf := g.nf
+	prev := map[int]int{root: -1}
+	via := map[int]int{}
+	queue := []int{root}
+	target := -1
+	for len(queue) > 0 && target < 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, fv := range g.adj[nf+n] {
+			for _, w := range g.adj[fv] {
+				c := int(w) - nf
+				if _, seen := prev[c]; seen {
+					continue
+				}
+				prev[c] = n
+				via[c] = int(fv)
+				for _, fi := range g.nodes[c].fields {
+					if fi == f {
+						target = c
+					}
+				}
+				if target >= 0 {
+					break
+				}
+				queue = append(queue, c)
+			}
+			if target >= 0 {
+				break
+			}
+		}
+	}
+	var fd fastDim
+	if target >= 0 {
+		// Compose from the target back to the root.
+		var mp []uint32
+		n := target
+		col := g.colOf(target, f)
+		for p := prev[n]; p >= 0; n, p = p, prev[p] {
+			k := via[n]
+			if !m.uniqueKey(n, k) {
+				mp = nil
+				col = nil
+				break
+			}
+			idx := m.rowIndex(n, k)
+			next := make([]uint32, len(idx))
+			for code, row := range idx {
+				if row < 0 || code == 0 {
+					continue
+				}
+				v := col.Code(int(row))
+				if mp != nil {
+					v = mp[v]
+				}
+				next[code] = v
+			}
+			mp = next
+			col = g.colOf(p, k)
+		}
+		if col != nil {
+			fd = fastDim{col: col, mp: mp}
+		}
+	}
+	m.fmaps.Store(fkey{root, f}, fd)
+	return fd, fd.col != nil
+}
+
+func (c *chart) newFastFrame(root int, dims []dimSpec) (*fastFrame, bool) {
+	fr := &fastFrame{root: root, dense: 1}
+	for _, d := range dims {
+		if d.field < 0 {
+			return nil, false
+		}
+		fd, ok := c.m.functionalMap(root, d.field)
+		if !ok {
+			return nil, false
+		}
+		card := c.m.fields[d.field].Cardinal() + 1
+		if fr.dense > maxDenseGroups/card {
+			return nil, false
+		}
+		fr.dims = append(fr.dims, fd)
+		fr.fields = append(fr.fields, d.field)
+		var pm []uint32
+		if fd.mp != nil {
+			pm = make([]uint32, len(fd.mp))
+			for i, v := range fd.mp {
+				pm[i] = v * uint32(fr.dense)
+			}
+		}
+		fr.premul = append(fr.premul, pm)
+		fr.stride = append(fr.stride, fr.dense)
+		fr.dense *= card
+	}
+	return fr, true
+}
+
+// blockIDs writes the dense group ids of the 64-row block starting at r
+// (n rows) into ids.
+func (fr *fastFrame) blockIDs(r, n int, ids *[64]uint32, buf *[64]uint32) {
+	for d, fd := range fr.dims {
+		decodeBlock(fd.col, r, n, buf)
+		st := uint32(fr.stride[d])
+		switch {
+		case d == 0 && fd.mp == nil:
+			for j := 0; j < n; j++ {
+				ids[j] = buf[j] * st
+			}
+		case d == 0:
+			mp := fr.premul[d]
+			for j := 0; j < n; j++ {
+				ids[j] = mp[buf[j]]
+			}
+		case fd.mp == nil:
+			for j := 0; j < n; j++ {
+				ids[j] += buf[j] * st
+			}
+		default:
+			mp := fr.premul[d]
+			for j := 0; j < n; j++ {
+				ids[j] += mp[buf[j]]
+			}
+		}
+	}
+	if len(fr.dims) == 0 {
+		clear(ids[:n])
+	}
+}
+
+func decodeBlock(col *symbols.Column, r, n int, buf *[64]uint32) {
+	switch col.Encoding() {
+	case symbols.Packed:
+		if n == 64 {
+			symbols.UnpackBlock(buf, col.Words(), col.Bits(), r>>6)
+			return
+		}
+	case symbols.U16:
+		src := col.U16()[r : r+n]
+		for j, v := range src {
+			buf[j] = uint32(v)
+		}
+		return
+	case symbols.U8:
+		src := col.U8()[r : r+n]
+		for j, v := range src {
+			buf[j] = uint32(v)
+		}
+		return
+	}
+	col.Decode(buf[:n], r)
+}
+
+// elems decodes a dense id into dimension elements.
+func (fr *fastFrame) elems(id int, out []int32) {
+	for d := len(fr.dims) - 1; d >= 0; d-- {
+		code := id / fr.stride[d]
+		id -= code * fr.stride[d]
+		out[d] = int32(code) - 1
+		if code == 0 {
+			out[d] = -2
+		}
+	}
+}
+
+// forRows calls fn for every 64-row block of the root's rows in rows (all
+// rows when nil) with the block's row mask, in parallel; worker identifies
+// the goroutine.
+func forRows(nrows int, rows []uint64, fn func(worker, r, n int, mask uint64)) {
+	mustPar(par.For(nrows, 0, func(k, lo, hi int) {
+		for r := lo; r < hi; r += 64 {
+			n := min(64, hi-r)
+			mask := ^uint64(0) >> (64 - n)
+			if rows != nil {
+				mask &= rows[r>>6]
+				if mask == 0 {
+					continue
+				}
+			}
+			fn(k, r, n, mask)
+		}
+	}))
+}
+
+// fastKind is an aggregation the fast path implements.
+type fastKind uint8
+
+const (
+	kSum fastKind = iota
+	kAvg
+	kCount
+	kNumericCount
+	kTextCount
+	kNullCount
+	kMissingCount
+	kMin
+	kMax
+	kOnly
+	kCountDistinct
+)
+
+var fastKinds = map[string]fastKind{
+	"sum": kSum, "avg": kAvg, "count": kCount, "numericcount": kNumericCount, "textcount": kTextCount,
+	"nullcount": kNullCount, "missingcount": kMissingCount, "min": kMin, "max": kMax, "only": kOnly,
+}
+
+// fastSpec is an aggregation of one field evaluated on the rows of a root.
+type fastSpec struct {
+	call *expr.AggCall
+	kind fastKind
+	fld  *Field
+	val  fastDim   // how a root row reaches the field's code
+	nums []float64 // numbers by code
+	card int
+}
+
+// fastSpecFor reports whether call can run on the rows of root.
+func (c *chart) fastSpecFor(call *expr.AggCall, root int) (*fastSpec, bool) {
+	if call.IsAggr() || len(call.Args) != 1 || call.Func == nil {
+		return nil, false
+	}
+	if call.Scope != expr.ScopeRow && len(call.ScopeFields) > 0 {
+		return nil, false
+	}
+	ref, ok := call.Args[0].(*expr.FieldRef)
+	if !ok {
+		return nil, false
+	}
+	fld, ok := c.m.fieldByName[ref.Name.Text]
+	if !ok {
+		return nil, false
+	}
+	kind, ok := fastKinds[strings.ToLower(call.Func.Name)]
+	if !ok {
+		return nil, false
+	}
+	g := &c.m.g
+	if call.Distinct == expr.Distinct {
+		switch kind {
+		case kCount:
+			kind = kCountDistinct
+		case kMin, kMax, kOnly:
+		default:
+			return nil, false
+		}
+	}
+	if kind != kCountDistinct {
+		// Records of a field that lives only in the root.
+		if len(g.fieldNodes[fld.Index]) != 1 || int(g.fieldNodes[fld.Index][0]) != root {
+			return nil, false
+		}
+	}
+	val, ok := c.m.functionalMap(root, fld.Index)
+	if !ok {
+		return nil, false
+	}
+	return &fastSpec{call: call, kind: kind, fld: fld, val: val, nums: c.m.codeNums(fld.Index), card: fld.Cardinal()}, true
+}
+
+// accum holds one worker's accumulators of one spec, per slot.
+type accum struct {
+	f    []float64
+	n    []int64
+	only []int64
+	bits bitset.Set // distinct: slot*(card+1)+code
+}
+
+func (sp *fastSpec) newAccum(slots int) *accum {
+	a := &accum{}
+	switch sp.kind {
+	case kSum:
+		a.f = make([]float64, slots)
+	case kAvg:
+		a.f = make([]float64, slots)
+		a.n = make([]int64, slots)
+	case kMin, kMax:
+		a.f = make([]float64, slots)
+		for i := range a.f {
+			a.f[i] = math.NaN()
+		}
+	case kOnly:
+		a.only = make([]int64, slots)
+	case kCountDistinct:
+		a.bits = bitset.New(slots * (sp.card + 1))
+	default:
+		a.n = make([]int64, slots)
+	}
+	return a
+}
+
+// add accumulates the rows at offsets idx of the block; slots holds each
+// row's slot (nil: slot 0) and vb each row's code of the field.
+func (sp *fastSpec) add(a *accum, slots *[64]uint32, vb *[64]uint32, idx []uint8) {
+	if slots == nil {
+		var zero [64]uint32
+		slots = &zero
+	}
+	nums := sp.nums
+	switch sp.kind {
+	case kSum:
+		f := a.f
+		for _, j := range idx {
+			if v := nums[vb[j]]; v == v {
+				f[slots[j]] += v
+			}
+		}
+	case kAvg:
+		f, n := a.f, a.n
+		for _, j := range idx {
+			if v := nums[vb[j]]; v == v {
+				s := slots[j]
+				f[s] += v
+				n[s]++
+			}
+		}
+	case kCount:
+		for _, j := range idx {
+			if vb[j] != 0 {
+				a.n[slots[j]]++
+			}
+		}
+	case kNumericCount:
+		for _, j := range idx {
+			if v := nums[vb[j]]; v == v {
+				a.n[slots[j]]++
+			}
+		}
+	case kTextCount:
+		for _, j := range idx {
+			if v := nums[vb[j]]; vb[j] != 0 && v != v {
+				a.n[slots[j]]++
+			}
+		}
+	case kNullCount:
+		for _, j := range idx {
+			if vb[j] == 0 {
+				a.n[slots[j]]++
+			}
+		}
+	case kMissingCount:
+		for _, j := range idx {
+			if v := nums[vb[j]]; v != v {
+				a.n[slots[j]]++
+			}
+		}
+	case kMin:
+		for _, j := range idx {
+			if v := nums[vb[j]]; v == v {
+				if s := slots[j]; !(a.f[s] <= v) {
+					a.f[s] = v
+				}
+			}
+		}
+	case kMax:
+		for _, j := range idx {
+			if v := nums[vb[j]]; v == v {
+				if s := slots[j]; !(a.f[s] >= v) {
+					a.f[s] = v
+				}
+			}
+		}
+	case kOnly:
+		for _, j := range idx {
+			code := int64(vb[j])
+			if code == 0 {
+				continue
+			}
+			s := slots[j]
+			switch o := a.only[s]; {
+			case o == 0:
+				a.only[s] = code
+			case o != code:
+				a.only[s] = -1
+			}
+		}
+	case kCountDistinct:
+		w := uint32(sp.card + 1)
+		for _, j := range idx {
+			if code := vb[j]; code != 0 {
+				a.bits.Set(slots[j]*w + code)
+			}
+		}
+	}
+}
+
+// merge folds o into a.
+func (sp *fastSpec) merge(a, o *accum) {
+	switch sp.kind {
+	case kSum:
+		for i := range a.f {
+			a.f[i] += o.f[i]
+		}
+	case kAvg:
+		for i := range a.f {
+			a.f[i] += o.f[i]
+			a.n[i] += o.n[i]
+		}
+	case kMin:
+		for i, v := range o.f {
+			if v == v && !(a.f[i] <= v) {
+				a.f[i] = v
+			}
+		}
+	case kMax:
+		for i, v := range o.f {
+			if v == v && !(a.f[i] >= v) {
+				a.f[i] = v
+			}
+		}
+	case kOnly:
+		for i, x := range o.only {
+			switch y := a.only[i]; {
+			case x == 0:
+			case y == 0:
+				a.only[i] = x
+			case x != y:
+				a.only[i] = -1
+			}
+		}
+	case kCountDistinct:
+		a.bits.Or(o.bits)
+	default:
+		for i := range a.n {
+			a.n[i] += o.n[i]
+		}
+	}
+}
+
+// value returns the aggregation's result over the given slots.
+func (sp *fastSpec) value(a *accum, slots ...int) expr.Value {
+	switch sp.kind {
+	case kSum, kAvg:
+		sum, n := 0.0, int64(0)
+		for _, s := range slots {
+			sum += a.f[s]
+			if a.n != nil {
+				n += a.n[s]
+			}
+		}
+		if sp.kind == kAvg {
+			if n == 0 {
+				return expr.Null()
+			}
+			return expr.Num(sum / float64(n))
+		}
+		return expr.Num(sum)
+	case kMin, kMax:
+		v := math.NaN()
+		for _, s := range slots {
+			x := a.f[s]
+			if x == x && (v != v || (sp.kind == kMin && x < v) || (sp.kind == kMax && x > v)) {
+				v = x
+			}
+		}
+		return numOrNull(v)
+	case kOnly:
+		var o int64
+		for _, s := range slots {
+			switch x := a.only[s]; {
+			case x == 0:
+			case x == -1 || (o != 0 && o != x):
+				return expr.Null()
+			default:
+				o = x
+			}
+		}
+		if o <= 0 {
+			return expr.Null()
+		}
+		return expr.FromDual(sp.fld.Symbols.Dual(uint32(o - 1)))
+	case kCountDistinct:
+		w := sp.card + 1
+		if len(slots) == 1 {
+			n := 0
+			lo := slots[0] * w
+			for code := lo + 1; code < lo+w; code++ {
+				if a.bits.Test(uint32(code)) {
+					n++
+				}
+			}
+			return expr.Num(float64(n))
+		}
+		u := bitset.New(w)
+		for _, s := range slots {
+			for code := 1; code < w; code++ {
+				if a.bits.Test(uint32(s*w + code)) {
+					u.Set(uint32(code))
+				}
+			}
+		}
+		return expr.Num(float64(u.Count()))
+	default:
+		var n int64
+		for _, s := range slots {
+			n += a.n[s]
+		}
+		return expr.Num(float64(n))
+	}
+}
+
+var identity64 = func() (a [64]uint8) {
+	for i := range a {
+		a[i] = uint8(i)
+	}
+	return a
+}()
+
+// maxDistinctBits bounds the per-worker bitsets of Count(DISTINCT).
+const maxDistinctBits = 1 << 28
+
+// pass runs specs over the rows of the frame's root in rows (nil: all),
+// accumulating per dense slot (one slot when fr has no dimensions); with
+// presence it also returns the slots that have a row.
+func (c *chart) pass(root int, fr *fastFrame, rows []uint64, specs []*fastSpec, presence bool) ([]*accum, bitset.Set) {
+	slots := 1
+	if fr != nil {
+		slots = fr.dense
+	}
+	w := par.Workers()
+	accs := make([][]*accum, w)
+	var seen [][]uint8
+	if presence {
+		seen = make([][]uint8, w)
+	}
+	nrows := c.m.g.nodes[root].rows
+	forRows(nrows, rows, func(k, r, n int, mask uint64) {
+		if accs[k] == nil {
+			accs[k] = make([]*accum, len(specs))
+			for i, sp := range specs {
+				accs[k][i] = sp.newAccum(slots)
+			}
+			if presence {
+				seen[k] = make([]uint8, slots)
+			}
+		}
+		var ids, buf, vb [64]uint32
+		var idxBuf [64]uint8
+		var idx []uint8
+		if mask == ^uint64(0) {
+			idx = identity64[:]
+		} else {
+			c := 0
+			for m := mask; m != 0; m &= m - 1 {
+				idxBuf[c] = uint8(bits.TrailingZeros64(m))
+				c++
+			}
+			idx = idxBuf[:c]
+		}
+		idp := (*[64]uint32)(nil)
+		if fr != nil {
+			fr.blockIDs(r, n, &ids, &buf)
+			idp = &ids
+			if presence {
+				s := seen[k]
+				for _, j := range idx {
+					s[ids[j]] = 1
+				}
+			}
+		}
+		for i, sp := range specs {
+			decodeBlock(sp.val.col, r, n, &vb)
+			if mp := sp.val.mp; mp != nil {
+				for j := 0; j < n; j++ {
+					vb[j] = mp[vb[j]]
+				}
+			}
+			sp.add(accs[k][i], idp, &vb, idx)
+		}
+	})
+	out := make([]*accum, len(specs))
+	for i, sp := range specs {
+		for k := range accs {
+			if accs[k] == nil {
+				continue
+			}
+			if out[i] == nil {
+				out[i] = accs[k][i]
+			} else {
+				sp.merge(out[i], accs[k][i])
+			}
+		}
+		if out[i] == nil {
+			out[i] = sp.newAccum(slots)
+		}
+	}
+	var present bitset.Set
+	if presence {
+		present = bitset.New(slots)
+		for _, s := range seen {
+			for i, v := range s {
+				if v != 0 {
+					present.Set(uint32(i))
+				}
+			}
+		}
+	}
+	return out, present
+}
+
+// specsFit reports whether the dense accumulators of specs stay small.
+func specsFit(specs []*fastSpec, slots int) bool {
+	if slots > 1<<20 {
+		return false
+	}
+	for _, sp := range specs {
+		if sp.kind == kCountDistinct && slots*(sp.card+1) > maxDistinctBits {
+			return false
+		}
+	}
+	return true
+}
+
+// fastCube builds the chart's rows and precomputes every eligible
+// aggregation of the measures in one pass over the root's possible rows.
+// It returns false when the general path must be used.
+func (c *chart) fastCube(p *evalPlan, gr *groups, measures []expr.Node) bool {
+	if len(p.jt.roots) != 1 || len(gr.dims) == 0 {
+		return false
+	}
+	root := p.jt.roots[0]
+	fr, ok := c.newFastFrame(root, gr.dims)
+	if !ok || fr.dense > 1<<20 {
+		return false
+	}
+	var specs []*fastSpec
+	for _, n := range measures {
+		expr.Inspect(n, func(x expr.Node) bool {
+			call, ok := x.(*expr.AggCall)
+			if !ok {
+				return true
+			}
+			if call.Set == nil && len(call.Outer) == 0 && call.Scope == expr.ScopeRow {
+				if sp, ok := c.fastSpecFor(call, root); ok {
+					specs = append(specs, sp)
+				}
+			}
+			return false
+		})
+	}
+	if !specsFit(specs, fr.dense) {
+		specs = nil
+	}
+	accs, present := c.pass(root, fr, c.res.nodeRows(root), specs, true)
+	elems := make([]int32, len(gr.dims))
+	for id := present.Next(0); id >= 0; id = present.Next(id + 1) {
+		fr.elems(id, elems)
+		gr.lookup(elems, true)
+	}
+	// Tuples without a root row.
+	tp, err := c.m.enumerateTuplesSafe(p.jt, c.res, c.limit, true)
+	if err != nil {
+		return false
+	}
+	env := c.newRowEnv(tp)
+	for i := 0; i < tp.len(); i++ {
+		env.row = tp.at(i)
+		for d, ds := range gr.dims {
+			elems[d] = c.dimElem(env, gr, d, ds)
+		}
+		gr.lookup(elems, true)
+	}
+	gr.fast = fr
+	gr.fastPlan = p
+	fastGroupCalls.Add(1)
+	if c.pre == nil {
+		c.pre = map[*expr.AggCall][]expr.Value{}
+	}
+	for i, sp := range specs {
+		if sp.kind == kCountDistinct && len(c.m.g.fieldNodes[sp.fld.Index]) > 1 {
+			c.addUnrooted(sp, accs[i], fr, tp)
+		}
+		vals := make([]expr.Value, len(gr.elems))
+		for g, el := range gr.elems {
+			vals[g] = sp.value(accs[i], fr.slotOf(el))
+		}
+		c.pre[sp.call] = vals
+		all := make([]int, 0, fr.dense)
+		for s := 0; s < fr.dense; s++ {
+			all = append(all, s)
+		}
+		c.mu.Lock()
+		c.totals[sp.call] = sp.value(accs[i], all...)
+		c.mu.Unlock()
+		fastAggCalls.Add(1)
+	}
+	return true
+}
+
+// addUnrooted adds to a Count(DISTINCT) the values of the tuples without a
+// root row (the field is a key that other tables hold too).
+func (c *chart) addUnrooted(sp *fastSpec, a *accum, fr *fastFrame, tp *tuples) {
+	env := c.newRowEnv(tp)
+	elems := make([]int32, len(fr.dims))
+	vref := &expr.FieldRef{Name: expr.Name{Text: sp.fld.Name}, Index: -1000}
+	w := uint32(sp.card + 1)
+	for i := 0; i < tp.len(); i++ {
+		env.row = tp.at(i)
+		v, _ := env.Field(vref)
+		if v.IsNull() {
+			continue
+		}
+		id, ok := sp.fld.Symbols.Lookup(v.ToDual())
+		if !ok {
+			continue
+		}
+		for d := range fr.dims {
+			elems[d] = c.dimElemField(env, fr.fields[d], d)
+		}
+		a.bits.Set(uint32(fr.slotOf(elems))*w + id + 1)
+	}
+}
+
+// dimElemField returns the element of a field dimension in the current
+// tuple (-2 for NULL).
+func (c *chart) dimElemField(env *rowEnv, f, d int) int32 {
+	ref := &expr.FieldRef{Name: expr.Name{Text: c.m.fields[f].Name}, Index: -1 - d}
+	v, _ := env.Field(ref)
+	if v.IsNull() {
+		return -2
+	}
+	id, ok := c.m.fields[f].Symbols.Lookup(v.ToDual())
+	if !ok {
+		return -2
+	}
+	return int32(id)
+}
+
+// slotOf returns the dense slot of a group's elements.
+func (fr *fastFrame) slotOf(elems []int32) int {
+	s := 0
+	for d, e := range elems {
+		code := int(e) + 1
+		if e == -2 {
+			code = 0
+		}
+		s += code * fr.stride[d]
+	}
+	return s
+}
+
+// enumerateTuplesSafe is enumerateTuples with the row-limit panic turned
+// into an error.
+func (m *Model) enumerateTuplesSafe(jt *joinTree, rs recordSet, limit int, skip bool) (tp *tuples, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(errTooLarge); ok {
+				err = e
+				return
+			}
+			panic(r)
+		}
+	}()
+	return m.enumerateTuples(jt, rs, limit, skip)
+}
+
+// fastAggregate evaluates a simple aggregation of one field with the fast
+// path (for aggregations the fused pass did not cover, such as those with a
+// set expression, and totals). ok is false when the general path must be
+// used.
+func (c *chart) fastAggregate(call *expr.AggCall, gr *groups, rs recordSet, total bool) ([]expr.Value, bool) {
+	g := &c.m.g
+	var fr *fastFrame
+	var root int
+	if total || gr == nil {
+		ref, ok := call.Args[0].(*expr.FieldRef)
+		if !ok || len(call.Args) != 1 {
+			return nil, false
+		}
+		fld, ok := c.m.fieldByName[ref.Name.Text]
+		if !ok || len(g.fieldNodes[fld.Index]) != 1 {
+			return nil, false // key fields: records in several tables
+		}
+		root = int(g.fieldNodes[fld.Index][0])
+	} else {
+		if gr.fast == nil {
+			return nil, false
+		}
+		fr = gr.fast
+		root = fr.root
+	}
+	sp, ok := c.fastSpecFor(call, root)
+	if !ok || (fr == nil && sp.kind == kCountDistinct && len(g.fieldNodes[sp.fld.Index]) > 1) {
+		return nil, false
+	}
+	slots := 1
+	if fr != nil {
+		slots = fr.dense
+	}
+	if !specsFit([]*fastSpec{sp}, slots) {
+		return nil, false
+	}
+	accs, _ := c.pass(root, fr, rs.nodeRows(root), []*fastSpec{sp}, false)
+	if sp.kind == kCountDistinct && len(g.fieldNodes[sp.fld.Index]) > 1 {
+		tp, err := c.m.enumerateTuplesSafe(gr.fastPlan.jt, rs, c.limit, true)
+		if err != nil {
+			return nil, false
+		}
+		c.addUnrooted(sp, accs[0], fr, tp)
+	}
+	fastAggCalls.Add(1)
+	if fr == nil {
+		return spread(sp.value(accs[0], 0), gr), true
+	}
+	out := make([]expr.Value, len(gr.elems))
+	for gi, el := range gr.elems {
+		out[gi] = sp.value(accs[0], fr.slotOf(el))
+	}
+	return out, true
+}
+
+func nodesOf(g *graph, f int) []int {
+	var out []int
+	for _, n := range g.fieldNodes[f] {
+		out = append(out, int(n))
+	}
+	return out
+}
+
+// codeNums returns the numbers of field f indexed by code (NaN for NULL
+// and for symbols without a number). Cached per model.
+func (m *Model) codeNums(f int) []float64 {
+	if v, ok := m.cnums.Load(f); ok {
+		return v.([]float64)
+	}
+	nums := m.fields[f].Symbols.Nums()
+	out := make([]float64, len(nums)+1)
+	out[0] = math.NaN()
+	copy(out[1:], nums)
+	m.cnums.Store(f, out)
+	return out
+}
