@@ -321,12 +321,18 @@ func init() {
 		})
 	}
 	fm := func(env expr.Env, a []expr.Value, i int) int { return inum(a, i, localeOf(env).FirstMonthOfYear) }
-	period("YearStart", 3, func(env expr.Env, x float64, a []expr.Value) float64 { return numfmt.YearStart(x, inum(a, 1, 0), fm(env, a, 2)) })
-	period("YearEnd", 3, func(env expr.Env, x float64, a []expr.Value) float64 { return numfmt.YearEnd(x, inum(a, 1, 0), fm(env, a, 2)) })
+	period("YearStart", 3, func(env expr.Env, x float64, a []expr.Value) float64 {
+		return numfmt.YearStart(x, inum(a, 1, 0), fm(env, a, 2))
+	})
+	period("YearEnd", 3, func(env expr.Env, x float64, a []expr.Value) float64 {
+		return numfmt.YearEnd(x, inum(a, 1, 0), fm(env, a, 2))
+	})
 	period("QuarterStart", 3, func(env expr.Env, x float64, a []expr.Value) float64 {
 		return numfmt.QuarterStart(x, inum(a, 1, 0), fm(env, a, 2))
 	})
-	period("QuarterEnd", 3, func(env expr.Env, x float64, a []expr.Value) float64 { return numfmt.QuarterEnd(x, inum(a, 1, 0), fm(env, a, 2)) })
+	period("QuarterEnd", 3, func(env expr.Env, x float64, a []expr.Value) float64 {
+		return numfmt.QuarterEnd(x, inum(a, 1, 0), fm(env, a, 2))
+	})
 	period("MonthStart", 2, func(env expr.Env, x float64, a []expr.Value) float64 { return numfmt.MonthStart(x, inum(a, 1, 0)) })
 	period("MonthEnd", 2, func(env expr.Env, x float64, a []expr.Value) float64 { return numfmt.MonthEnd(x, inum(a, 1, 0)) })
 	period("WeekStart", 3, func(env expr.Env, x float64, a []expr.Value) float64 {
