@@ -700,6 +700,7 @@ type groupEnv struct {
 	aggs map[*expr.AggCall][]expr.Value
 	only map[int][]expr.Value // FieldRef.Index -> Only(field) per group
 	gr   *groups
+	rows *rowCtx // display order, for inter-record functions (nil before sorting)
 }
 
 func (e *groupEnv) Field(ref *expr.FieldRef) (expr.Value, bool) {
@@ -720,7 +721,13 @@ func (e *groupEnv) Aggregate(call *expr.AggCall) expr.Value {
 
 // evalMeasure evaluates a measure for every group of gr.
 func (c *chart) evalMeasure(n expr.Node, gr *groups, p *evalPlan) ([]expr.Value, error) {
-	env := &groupEnv{c: c, aggs: map[*expr.AggCall][]expr.Value{}, only: map[int][]expr.Value{}, gr: gr}
+	return c.evalMeasureRows(n, gr, p, nil)
+}
+
+// evalMeasureRows evaluates a measure for every group of gr, with the
+// display order rc for inter-record functions.
+func (c *chart) evalMeasureRows(n expr.Node, gr *groups, p *evalPlan, rc *rowCtx) ([]expr.Value, error) {
+	env := &groupEnv{c: c, aggs: map[*expr.AggCall][]expr.Value{}, only: map[int][]expr.Value{}, gr: gr, rows: rc}
 	var firstErr error
 	// Top-level aggregations and bare fields (read as Only(field)).
 	var walk func(x expr.Node)

@@ -144,3 +144,41 @@ func TestCubeTotalAndAggr(t *testing.T) {
 	require.Equal(t, []string{"Pome|0.83333333333333|2|30", "Stone|0.16666666666667|1|7", "-|0|1|0"}, cubeText(c))
 	_ = expr.Null
 }
+
+func TestChartContextFunctions(t *testing.T) {
+	m := workedModel(t)
+	s := NewSession(m, SessionOptions{})
+	c, err := s.Cube(&CubeDef{
+		Dims: []CubeDim{{Field: "Product", Sort: SortCriteria{Ascii: 1}}},
+		Measures: []CubeMeasure{
+			{Expr: "Sum(Amount)"},
+			{Expr: "RowNo()"},
+			{Expr: "Above(Sum(Amount))"},
+			{Expr: "Rank(Sum(Amount))"},
+			{Expr: "RangeSum(Above(Sum(Amount), 0, RowNo()))"},
+			{Expr: "Dimensionality()"},
+			{Expr: "NoOfRows()"},
+		},
+	})
+	require.NoError(t, err)
+	require.Equal(t, []string{
+		"Apple|15|1||2|15|1|4",
+		"Kiwi|0|2|15|4|15|1|4",
+		"Pear|20|3|0|1|35|1|4",
+		"Plum|7|4|20|3|42|1|4",
+	}, cubeText(c))
+
+	_, err = s.SelectValues("", "Country", []FieldValue{{Text: "SE"}}, false, false)
+	require.NoError(t, err)
+	for _, tc := range []struct{ expr, want string }{
+		{"GetSelectedCount(Country)", "1"},
+		{"GetPossibleCount(Name)", "2"},
+		{"GetFieldSelections(Country)", "SE"},
+		{"GetAlternativeCount(Country)", "1"},
+		{"GetExcludedCount(Name)", "1"},
+	} {
+		v, err := s.Evaluate("", tc.expr)
+		require.NoError(t, err, tc.expr)
+		require.Equal(t, tc.want, v.Text(), tc.expr)
+	}
+}

@@ -124,6 +124,28 @@ func (c *chart) cube(def *CubeDef) (*Cube, error) {
 	}
 	cb.DimCalc = gr.calcVal
 	cb.Order = c.sortRows(cb, def, keep)
+	// Measures with inter-record functions see the sorted rows.
+	lastDim := len(dims) - 1
+	for _, col := range def.SortOrder {
+		if col >= 0 && col < len(dims) {
+			lastDim = col
+		}
+	}
+	var rc *rowCtx
+	for i, n := range nodes {
+		if n == nil || cb.Errors[i] != nil || !hasInterRecord(n) {
+			continue
+		}
+		if rc == nil {
+			rc = newRowCtx(cb.Order, cb.Elem, lastDim)
+		}
+		vals, err := c.evalMeasureRows(n, gr, p, rc)
+		if err != nil {
+			cb.Errors[i] = err
+			continue
+		}
+		cb.Values[i] = vals
+	}
 	return cb, nil
 }
 

@@ -414,10 +414,16 @@ func (s *Session) Search(state, field, match string, excludedToo bool) ([]uint32
 	}
 	q := ParseSearch(match, s.opts.NumberParser)
 	if q.Kind == SearchExpression {
-		if s.opts.ExpressionSearch == nil {
-			return nil, nil
+		var ids []uint32
+		if s.opts.ExpressionSearch != nil {
+			ids, err = s.opts.ExpressionSearch(r.alternative(f.Index), f.Index, q.Text)
+		} else {
+			var c *chart
+			c, err = s.newChart(state, s.opts.Variables, 0)
+			if err == nil {
+				ids, err = c.expressionSearch(c.st.without(f.Index), f, q.Text)
+			}
 		}
-		ids, err := s.opts.ExpressionSearch(r.alternative(f.Index), f.Index, q.Text)
 		if err != nil {
 			return nil, err
 		}
