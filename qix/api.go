@@ -23,9 +23,22 @@ type Options struct {
 	Reload Reloader
 	// Logger receives the engine's log lines (nil discards them).
 	Logger *slog.Logger
-	// Version is reported by EngineVersion/ProductVersion.
+	// Version is reported by EngineVersion/ProductVersion ("" reports the
+	// QIX schema version the engine implements).
 	Version string
+	// Store keeps the persistent apps (nil: an in-memory MemoryStore).
+	Store AppStore
+	// CheckScript finds the syntax errors of a load script for
+	// Doc.CheckScriptSyntax (nil: no errors are reported).
+	CheckScript func(script string) []ScriptError
 	// MaxSessionsPerApp and other limits may be added here.
+}
+
+// ScriptError is one syntax error of a load script, for CheckScriptSyntax.
+type ScriptError struct {
+	Line, Col int // 1-based; Col counts bytes
+	Len       int // length of the faulty text in bytes (0 when unknown)
+	Msg       string
 }
 
 // Reloader runs a load script. It must build the new model on the side and
@@ -44,6 +57,15 @@ type ReloadRequest struct {
 	// Progress receives progress events while the reload runs (may be nil).
 	Progress func(ReloadProgress)
 	Logger   *slog.Logger
+	// Mode is DoReload's qMode: 0 default, 1 abort on error, 2 ignore
+	// errors.
+	Mode int
+	// Partial asks for a partial reload (ADD/REPLACE/MERGE only).
+	Partial bool
+	// Debug is DoReload's qDebug.
+	Debug bool
+	// RowLimit caps the rows read from each source (-1: no limit).
+	RowLimit int64
 }
 
 // ReloadProgress is one progress event of a running reload.
