@@ -5,9 +5,58 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/assocengine/assoc/engine/expr"
 )
+
+// CubeCached returns the cube of def from the session's cache when the
+// same definition (identified by key, e.g. its JSON) was computed for the
+// same selection states, history and variables (varsVersion); otherwise
+// it computes and caches it. Fetching another page of a cube is then free.
+func (s *Session) CubeCached(key string, varsVersion uint64, def *CubeDef) (*Cube, error) {
+	full := s.cubeKey(key, varsVersion)
+	s.cacheMu.Lock()
+	if c, ok := s.cubes[full]; ok {
+		s.cacheMu.Unlock()
+		return c, nil
+	}
+	s.cacheMu.Unlock()
+	c, err := s.Cube(def)
+	if err != nil {
+		return nil, err
+	}
+	s.cacheMu.Lock()
+	if s.cubes == nil {
+		s.cubes = map[string]*Cube{}
+	}
+	if _, ok := s.cubes[full]; !ok {
+		s.cubes[full] = c
+		s.cubeLRU = append(s.cubeLRU, full)
+		if len(s.cubeLRU) > cubeCacheSize {
+			delete(s.cubes, s.cubeLRU[0])
+			s.cubeLRU = s.cubeLRU[1:]
+		}
+	}
+	s.cacheMu.Unlock()
+	return c, nil
+}
+
+const cubeCacheSize = 64
+
+// cubeKey identifies a definition under the current selection states.
+func (s *Session) cubeKey(key string, varsVersion uint64) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d/%d/%d", varsVersion, len(s.back), len(s.fwd))
+	for _, name := range s.names {
+		fmt.Fprintf(&b, "/%s=%d", name, s.states[name].version)
+	}
+	b.WriteString("|")
+	b.WriteString(key)
+	return b.String()
+}
 
 // Cube computes a straight hypercube in the session's current selections
 // (semantics §3.2): the distinct dimension combinations of the possible

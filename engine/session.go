@@ -43,6 +43,8 @@ type Session struct {
 	cacheMu sync.Mutex
 	cache   map[uint64]*cacheEntry
 	lru     []uint64
+	cubes   map[string]*Cube
+	cubeLRU []string
 }
 
 type snapshot map[string]*State
