@@ -23,18 +23,28 @@ type codeType interface{ ~uint8 | ~uint16 | ~uint32 }
 // entries a scan touches stay in L1. Prepare it once per scan, use it from
 // any number of goroutines, then Release it.
 type Lookup struct {
-	set []uint64
-	lut *[1 << 16]uint8
+	set    []uint64
+	lut    *[lutSize]uint8
+	bitmap [32]byte // codes 0..255 as a bitmap, for the AVX2 uint8 kernel
 }
 
-var lutPool = sync.Pool{New: func() any { return new([1 << 16]uint8) }}
+// lutSize is the byte table size: 64 Ki codes plus padding, so a dword
+// gather at the last code stays inside the table.
+const lutSize = 1<<16 + 64
+
+var lutPool = sync.Pool{New: func() any { return new([lutSize]uint8) }}
 
 // NewLookup prepares set (code-indexed) for columns whose codes do not
 // exceed maxCode.
 func NewLookup(set []uint64, maxCode uint32) *Lookup {
 	l := &Lookup{set: set}
+	for i := 0; i < 4 && i < len(set); i++ {
+		for b := 0; b < 8; b++ {
+			l.bitmap[i*8+b] = byte(set[i] >> (8 * b))
+		}
+	}
 	if maxCode < 1<<16 {
-		l.lut = lutPool.Get().(*[1 << 16]uint8)
+		l.lut = lutPool.Get().(*[lutSize]uint8)
 		n := min(len(set)<<6, int(maxCode)+1)
 		for code := 0; code < n; code++ {
 			l.lut[code] = uint8(set[code>>6] >> (code & 63) & 1)
@@ -63,15 +73,21 @@ func (l *Lookup) Release() {
 func (l *Lookup) Member(c *symbols.Column, out []uint64, lo, hi int) {
 	switch {
 	case c.Encoding() == symbols.U8 && l.lut != nil:
-		memberLUT8(c.U8()[lo:hi], (*[256]uint8)(l.lut[:256]), out[lo>>6:])
+		codes, o := c.U8()[lo:hi], out[lo>>6:]
+		done := simdMemberU8(codes, (*[256]uint8)(l.lut[:256]), &l.bitmap, o)
+		memberLUT8(codes[done:], (*[256]uint8)(l.lut[:256]), o[done>>6:])
 	case c.Encoding() == symbols.U16 && l.lut != nil:
-		memberLUT16(c.U16()[lo:hi], l.lut, out[lo>>6:])
+		codes, o := c.U16()[lo:hi], out[lo>>6:]
+		done := simdMemberU16(codes, l.lut, o)
+		memberLUT16(codes[done:], (*[1 << 16]uint8)(l.lut[:1<<16]), o[done>>6:])
 	case c.Encoding() == symbols.U8:
 		member(c.U8()[lo:hi], l.set, out[lo>>6:])
 	case c.Encoding() == symbols.U16:
 		member(c.U16()[lo:hi], l.set, out[lo>>6:])
 	case c.Encoding() == symbols.U32:
-		member(c.U32()[lo:hi], l.set, out[lo>>6:])
+		codes, o := c.U32()[lo:hi], out[lo>>6:]
+		done := simdMemberU32(codes, l.set, o)
+		member(codes[done:], l.set, o[done>>6:])
 	default:
 		l.memberPacked(c, out, lo, hi)
 	}
@@ -167,7 +183,7 @@ func (l *Lookup) memberPacked(c *symbols.Column, out []uint64, lo, hi int) {
 func (l *Lookup) word(codes []uint32) uint64 {
 	var a, b uint64
 	if l.lut != nil && len(codes) == 64 {
-		t := l.lut
+		t := (*[1 << 16]uint8)(l.lut[:1<<16])
 		for j := 0; j < 64; j += 2 {
 			a |= uint64(t[uint16(codes[j])]) << j
 			b |= uint64(t[uint16(codes[j+1])]) << (j + 1)

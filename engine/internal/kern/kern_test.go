@@ -159,3 +159,32 @@ func BenchmarkMark(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMemberDRAM scans a 256 MiB uint8 column, far beyond the caches,
+// to compare with the machine's memory bandwidth (issue 6: >= 20 GB/s on
+// one core).
+func BenchmarkMemberDRAM(b *testing.B) {
+	const n = 1 << 28
+	raw := make([]uint8, n)
+	for i := range raw {
+		raw[i] = uint8(i*7+i>>9) % 201
+	}
+	col := columnFromU8(raw, 200)
+	set := randomSet(rand.New(rand.NewPCG(3, 3)), 200)
+	out := make([]uint64, n/64)
+	lk := NewLookup(set, 200)
+	defer lk.Release()
+	b.SetBytes(n)
+	b.ReportAllocs()
+	for b.Loop() {
+		lk.Member(col, out, 0, n)
+	}
+}
+
+func columnFromU8(raw []uint8, maxCode uint32) *symbols.Column {
+	b := symbols.NewColumnBuilder(len(raw))
+	for _, v := range raw {
+		b.Append(uint32(v))
+	}
+	return b.Finish(maxCode, symbols.Bytes)
+}

@@ -1,0 +1,85 @@
+//go:build amd64 && !purego
+
+package kern
+
+import "golang.org/x/sys/cpu"
+
+// The SIMD kernels, chosen once at start-up. Each has a pure-Go twin in
+// kern.go that is always compiled; the purego build tag forces the twins.
+var (
+	hasVBMI   = cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VBMI && cpu.X86.HasAVX512F
+	hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW
+	hasAVX2   = cpu.X86.HasAVX2
+)
+
+// memberU8VBMI writes, for each 64 codes, a word of membership bits looked
+// up in the 256-entry byte table lut (0 or 1 per code). len(codes) must be
+// a multiple of 64.
+//
+//go:noescape
+func memberU8VBMI(codes []byte, lut *[256]uint8, out []uint64)
+
+// memberU8AVX2 is memberU8VBMI with AVX2: the table is given as a 32-byte
+// bitmap (bit c = code c).
+//
+//go:noescape
+func memberU8AVX2(codes []byte, bitmap *[32]byte, out []uint64)
+
+// memberU16Gather looks 16 codes up at a time with a dword gather from the
+// byte table; lut must have 4 readable bytes after index 65535.
+//
+//go:noescape
+func memberU16Gather(codes []uint16, lut *[lutSize]uint8, out []uint64)
+
+// memberU32Gather is memberU16Gather for uint32 codes looked up in a bitset
+// (a dword gather of word c>>5, then a variable shift).
+//
+//go:noescape
+func memberU32Gather(codes []uint32, set []uint64, out []uint64)
+
+func simdMemberU8(codes []uint8, lut *[256]uint8, bitmap *[32]byte, out []uint64) int {
+	n := len(codes) &^ 63
+	if n == 0 {
+		return 0
+	}
+	switch {
+	case hasVBMI:
+		memberU8VBMI(codes[:n], lut, out[:n>>6])
+	case hasAVX2:
+		memberU8AVX2(codes[:n], bitmap, out[:n>>6])
+	default:
+		return 0
+	}
+	return n
+}
+
+func simdMemberU16(codes []uint16, lut *[lutSize]uint8, out []uint64) int {
+	n := len(codes) &^ 63
+	if n == 0 || !hasAVX512 {
+		return 0
+	}
+	memberU16Gather(codes[:n], lut, out[:n>>6])
+	return n
+}
+
+func simdMemberU32(codes []uint32, set []uint64, out []uint64) int {
+	n := len(codes) &^ 63
+	if n == 0 || !hasAVX512 {
+		return 0
+	}
+	memberU32Gather(codes[:n], set, out[:n>>6])
+	return n
+}
+
+// SIMD reports the instruction set the kernels use.
+func SIMD() string {
+	switch {
+	case hasVBMI:
+		return "avx512vbmi"
+	case hasAVX512:
+		return "avx512"
+	case hasAVX2:
+		return "avx2"
+	}
+	return "go"
+}

@@ -1,0 +1,263 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func memberU8VBMI(codes []byte, lut *[256]uint8, out []uint64)
+// Two blocks of 64 codes per iteration keep more loads in flight.
+TEXT ·memberU8VBMI(SB), NOSPLIT, $0-56
+	MOVQ codes_base+0(FP), SI
+	MOVQ codes_len+8(FP), CX
+	MOVQ lut+24(FP), DX
+	MOVQ out_base+32(FP), DI
+	VMOVDQU64 0(DX), Z0
+	VMOVDQU64 64(DX), Z1
+	VMOVDQU64 128(DX), Z2
+	VMOVDQU64 192(DX), Z3
+	SHRQ $6, CX
+	JZ   u8done
+	TESTQ $1, CX
+	JZ   u8pairs
+
+	// one odd block first
+	VMOVDQU64 (SI), Z4
+	VMOVDQA64 Z4, Z5
+	VPERMI2B  Z1, Z0, Z5
+	VMOVDQA64 Z4, Z6
+	VPERMI2B  Z3, Z2, Z6
+	VPMOVB2M  Z4, K1
+	VPBLENDMB Z6, Z5, K1, Z7
+	VPTESTMB  Z7, Z7, K2
+	KMOVQ     K2, AX
+	MOVQ      AX, (DI)
+	ADDQ      $64, SI
+	ADDQ      $8, DI
+	DECQ      CX
+	JZ        u8done
+
+u8pairs:
+	SHRQ $1, CX
+
+u8loop:
+	VMOVDQU64 (SI), Z4
+	VMOVDQU64 64(SI), Z8
+	VMOVDQA64 Z4, Z5
+	VMOVDQA64 Z8, Z9
+	VPERMI2B  Z1, Z0, Z5        // table entries 0..127
+	VPERMI2B  Z1, Z0, Z9
+	VMOVDQA64 Z4, Z6
+	VMOVDQA64 Z8, Z10
+	VPERMI2B  Z3, Z2, Z6        // table entries 128..255
+	VPERMI2B  Z3, Z2, Z10
+	VPMOVB2M  Z4, K1            // codes >= 128
+	VPMOVB2M  Z8, K3
+	VPBLENDMB Z6, Z5, K1, Z7
+	VPBLENDMB Z10, Z9, K3, Z11
+	VPTESTMB  Z7, Z7, K2
+	VPTESTMB  Z11, Z11, K4
+	KMOVQ     K2, AX
+	KMOVQ     K4, BX
+	MOVQ      AX, (DI)
+	MOVQ      BX, 8(DI)
+	ADDQ      $128, SI
+	ADDQ      $16, DI
+	DECQ      CX
+	JNZ       u8loop
+
+u8done:
+	VZEROUPPER
+	RET
+
+// bit masks 1<<(i&7) for VPSHUFB, and the 0x1f nibble masks
+DATA bitsel<>+0(SB)/8, $0x8040201008040201
+DATA bitsel<>+8(SB)/8, $0x8040201008040201
+DATA bitsel<>+16(SB)/8, $0x8040201008040201
+DATA bitsel<>+24(SB)/8, $0x8040201008040201
+GLOBL bitsel<>(SB), RODATA|NOPTR, $32
+
+DATA low3<>+0(SB)/8, $0x0707070707070707
+DATA low3<>+8(SB)/8, $0x0707070707070707
+DATA low3<>+16(SB)/8, $0x0707070707070707
+DATA low3<>+24(SB)/8, $0x0707070707070707
+GLOBL low3<>(SB), RODATA|NOPTR, $32
+
+DATA low4<>+0(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA low4<>+8(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA low4<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA low4<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL low4<>(SB), RODATA|NOPTR, $32
+
+DATA bit4<>+0(SB)/8, $0x1010101010101010
+DATA bit4<>+8(SB)/8, $0x1010101010101010
+DATA bit4<>+16(SB)/8, $0x1010101010101010
+DATA bit4<>+24(SB)/8, $0x1010101010101010
+GLOBL bit4<>(SB), RODATA|NOPTR, $32
+
+// func memberU8AVX2(codes []byte, bitmap *[32]byte, out []uint64)
+// For code c: byte c>>3 of the bitmap, bit c&7. VPSHUFB looks bytes up
+// within 16-byte lanes, so the bitmap's two halves are looked up with
+// index (c>>3)&15 and blended on bit 4 of c>>3.
+TEXT ·memberU8AVX2(SB), NOSPLIT, $0-56
+	MOVQ codes_base+0(FP), SI
+	MOVQ codes_len+8(FP), CX
+	MOVQ bitmap+24(FP), DX
+	MOVQ out_base+32(FP), DI
+	VBROADCASTI128 0(DX), Y8    // bitmap bytes 0..15 in both lanes
+	VBROADCASTI128 16(DX), Y9   // bitmap bytes 16..31
+	VMOVDQU bitsel<>(SB), Y10
+	VMOVDQU low3<>(SB), Y11
+	VMOVDQU low4<>(SB), Y12
+	VMOVDQU bit4<>(SB), Y13
+	VPXOR   Y14, Y14, Y14
+	SHRQ $6, CX
+	JZ   a2done
+
+a2loop:
+	MOVQ $0, R8
+	MOVQ $2, R9
+
+a2half:
+	VMOVDQU (SI), Y0            // 32 codes
+	VPSRLW  $3, Y0, Y1
+	VPAND   Y12, Y1, Y2         // (c>>3)&15
+	VPSHUFB Y2, Y8, Y3          // byte from bitmap[0..15]
+	VPSHUFB Y2, Y9, Y4          // byte from bitmap[16..31]
+	VPAND   Y13, Y1, Y5         // bit 4 of c>>3
+	VPCMPEQB Y14, Y5, Y5        // 0xff where the low half applies
+	VPBLENDVB Y5, Y3, Y4, Y6    // Y6 = Y5 ? Y3 : Y4
+	VPAND   Y11, Y0, Y7         // c & 7
+	VPSHUFB Y7, Y10, Y7         // 1 << (c&7)
+	VPAND   Y7, Y6, Y6
+	VPCMPEQB Y14, Y6, Y6        // 0xff where the bit is clear
+	VPMOVMSKB Y6, AX
+	NOTL    AX
+	SHLQ    $32, AX
+	SHRQ    $32, R8
+	ORQ     AX, R8
+	ADDQ    $32, SI
+	DECQ    R9
+	JNZ     a2half
+	MOVQ    R8, (DI)
+	ADDQ    $8, DI
+	DECQ    CX
+	JNZ     a2loop
+
+a2done:
+	VZEROUPPER
+	RET
+
+DATA lowbyte<>+0(SB)/4, $0x000000ff
+GLOBL lowbyte<>(SB), RODATA|NOPTR, $4
+
+// func memberU16Gather(codes []uint16, lut *[lutSize]uint8, out []uint64)
+TEXT ·memberU16Gather(SB), NOSPLIT, $0-56
+	MOVQ codes_base+0(FP), SI
+	MOVQ codes_len+8(FP), CX
+	MOVQ lut+24(FP), DX
+	MOVQ out_base+32(FP), DI
+	VPBROADCASTD lowbyte<>(SB), Z15
+	SHRQ $6, CX
+	JZ   g16done
+
+g16loop:
+	VPMOVZXWD 0(SI), Z0
+	VPMOVZXWD 32(SI), Z1
+	VPMOVZXWD 64(SI), Z2
+	VPMOVZXWD 96(SI), Z3
+	KXNORW    K1, K1, K1
+	VPGATHERDD (DX)(Z0*1), K1, Z4
+	KXNORW    K2, K2, K2
+	VPGATHERDD (DX)(Z1*1), K2, Z5
+	KXNORW    K3, K3, K3
+	VPGATHERDD (DX)(Z2*1), K3, Z6
+	KXNORW    K4, K4, K4
+	VPGATHERDD (DX)(Z3*1), K4, Z7
+	VPTESTMD  Z15, Z4, K1
+	VPTESTMD  Z15, Z5, K2
+	VPTESTMD  Z15, Z6, K3
+	VPTESTMD  Z15, Z7, K4
+	KMOVW     K1, AX
+	KMOVW     K2, BX
+	KMOVW     K3, R8
+	KMOVW     K4, R9
+	SHLQ      $16, BX
+	SHLQ      $32, R8
+	SHLQ      $48, R9
+	ORQ       BX, AX
+	ORQ       R8, AX
+	ORQ       R9, AX
+	MOVQ      AX, (DI)
+	ADDQ      $128, SI
+	ADDQ      $8, DI
+	DECQ      CX
+	JNZ       g16loop
+
+g16done:
+	VZEROUPPER
+	RET
+
+DATA thirtyone<>+0(SB)/4, $31
+GLOBL thirtyone<>(SB), RODATA|NOPTR, $4
+
+DATA one32<>+0(SB)/4, $1
+GLOBL one32<>(SB), RODATA|NOPTR, $4
+
+// func memberU32Gather(codes []uint32, set []uint64, out []uint64)
+// Gathers dword c>>5 of the bitset and tests bit c&31.
+TEXT ·memberU32Gather(SB), NOSPLIT, $0-72
+	MOVQ codes_base+0(FP), SI
+	MOVQ codes_len+8(FP), CX
+	MOVQ set_base+24(FP), DX
+	MOVQ out_base+48(FP), DI
+	VPBROADCASTD thirtyone<>(SB), Z14
+	VPBROADCASTD one32<>(SB), Z15
+	SHRQ $6, CX
+	JZ   g32done
+
+g32loop:
+	VMOVDQU32 0(SI), Z0
+	VMOVDQU32 64(SI), Z1
+	VMOVDQU32 128(SI), Z2
+	VMOVDQU32 192(SI), Z3
+	VPSRLD    $5, Z0, Z4
+	VPSRLD    $5, Z1, Z5
+	VPSRLD    $5, Z2, Z6
+	VPSRLD    $5, Z3, Z7
+	KXNORW    K1, K1, K1
+	VPGATHERDD (DX)(Z4*4), K1, Z8
+	KXNORW    K2, K2, K2
+	VPGATHERDD (DX)(Z5*4), K2, Z9
+	KXNORW    K3, K3, K3
+	VPGATHERDD (DX)(Z6*4), K3, Z10
+	KXNORW    K4, K4, K4
+	VPGATHERDD (DX)(Z7*4), K4, Z11
+	VPANDD    Z14, Z0, Z0
+	VPANDD    Z14, Z1, Z1
+	VPANDD    Z14, Z2, Z2
+	VPANDD    Z14, Z3, Z3
+	VPSRLVD   Z0, Z8, Z8
+	VPSRLVD   Z1, Z9, Z9
+	VPSRLVD   Z2, Z10, Z10
+	VPSRLVD   Z3, Z11, Z11
+	VPTESTMD  Z15, Z8, K1
+	VPTESTMD  Z15, Z9, K2
+	VPTESTMD  Z15, Z10, K3
+	VPTESTMD  Z15, Z11, K4
+	KMOVW     K1, AX
+	KMOVW     K2, BX
+	KMOVW     K3, R8
+	KMOVW     K4, R9
+	SHLQ      $16, BX
+	SHLQ      $32, R8
+	SHLQ      $48, R9
+	ORQ       BX, AX
+	ORQ       R8, AX
+	ORQ       R9, AX
+	MOVQ      AX, (DI)
+	ADDQ      $256, SI
+	ADDQ      $8, DI
+	DECQ      CX
+	JNZ       g32loop
+
+g32done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,12 @@
+//go:build !amd64 || purego
+
+package kern
+
+func simdMemberU8(codes []uint8, lut *[256]uint8, bitmap *[32]byte, out []uint64) int { return 0 }
+
+func simdMemberU16(codes []uint16, lut *[lutSize]uint8, out []uint64) int { return 0 }
+
+func simdMemberU32(codes []uint32, set []uint64, out []uint64) int { return 0 }
+
+// SIMD reports the instruction set the kernels use.
+func SIMD() string { return "go" }
