@@ -1,0 +1,179 @@
+package qix_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/assocengine/assoc/bench"
+	"github.com/assocengine/assoc/engine"
+	"github.com/assocengine/assoc/qix"
+)
+
+// discard is a Sender that counts frames and bytes.
+type discard struct {
+	mu            sync.Mutex
+	frames, bytes int
+	last          []byte
+}
+
+func (d *discard) Send(f []byte) error {
+	d.mu.Lock()
+	d.frames++
+	d.bytes += len(f)
+	d.last = f
+	d.mu.Unlock()
+	return nil
+}
+
+var (
+	starOnce sync.Once
+	starData *bench.Star
+	starErr  error
+)
+
+func star10M(b *testing.B) *bench.Star {
+	starOnce.Do(func() {
+		starData, starErr = bench.NewStar(bench.StarOptions{FactRows: 10_000_000, Dimensions: true})
+	})
+	if starErr != nil {
+		b.Fatal(starErr)
+	}
+	return starData
+}
+
+// BenchmarkSelectAndLayouts is the issue's loopback target: on the 10M-row
+// star schema, one SelectListObjectValues on a Region list object, then
+// GetLayout of three list objects (Region, Product, StoreRegion; initial
+// fetch 20x1), all through Conn.Handle. Reports the median in ms.
+func BenchmarkSelectAndLayouts(b *testing.B) {
+	st := star10M(b)
+	e, err := qix.NewEngine(qix.Options{Reload: func(ctx context.Context, req qix.ReloadRequest) (*qix.ReloadResult, error) {
+		return &qix.ReloadResult{Model: st.Model}, nil
+	}})
+	require.NoError(b, err)
+	defer e.Close()
+	s, err := e.NewSession(qix.SessionParams{})
+	require.NoError(b, err)
+	out := &discard{}
+	c := s.Attach(out)
+	id := 0
+	send := func(handle int, method string, params ...any) []byte {
+		id++
+		if params == nil {
+			params = []any{}
+		}
+		f, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "handle": handle, "method": method, "params": params})
+		c.Handle(f)
+		return out.last
+	}
+	var res struct {
+		Result struct {
+			QReturn struct{ QHandle int } `json:"qReturn"`
+		} `json:"result"`
+	}
+	require.NoError(b, json.Unmarshal(send(-1, "CreateSessionApp"), &res))
+	doc := res.Result.QReturn.QHandle
+	send(doc, "DoReload")
+	var lists []int
+	for _, f := range []string{"Region", "Product", "StoreRegion"} {
+		require.NoError(b, json.Unmarshal(send(doc, "CreateSessionObject", map[string]any{
+			"qInfo": map[string]any{"qType": "listbox"},
+			"qListObjectDef": map[string]any{
+				"qDef":              map[string]any{"qFieldDefs": []string{f}},
+				"qShowAlternatives": true,
+				"qInitialDataFetch": []any{map[string]any{"qWidth": 1, "qHeight": 20}},
+			}}), &res))
+		lists = append(lists, res.Result.QReturn.QHandle)
+	}
+	for _, h := range lists {
+		send(h, "GetLayout")
+	}
+	var durations []time.Duration
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		send(lists[0], "SelectListObjectValues", "/qListObjectDef", []int{i % 5}, false)
+		for _, h := range lists {
+			send(h, "GetLayout")
+		}
+		durations = append(durations, time.Since(t0))
+		i++
+	}
+	reportMedian(b, durations)
+	if testing.Verbose() {
+		fmt.Printf("last layout: %d bytes\n", len(out.last))
+	}
+}
+
+func reportMedian(b *testing.B, d []time.Duration) {
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, "ms-median")
+}
+
+// BenchmarkSelectAndLayoutsEngineOnly does the same work directly on the
+// engine (selection, then the three list objects without encoding), to
+// show what the QIX layer adds.
+func BenchmarkSelectAndLayoutsEngineOnly(b *testing.B) {
+	st := star10M(b)
+	es := engine.NewSession(st.Model, engine.SessionOptions{})
+	var durations []time.Duration
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := es.SelectElements("$", "Region", []int{i % 5}, false, false); err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range []string{"Region", "Product", "StoreRegion"} {
+			lo, err := es.ListObject(engine.ListDef{Field: f, ShowAlternatives: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = lo.Page(0, 20)
+		}
+		durations = append(durations, time.Since(t0))
+		i++
+	}
+	reportMedian(b, durations)
+}
+
+// BenchmarkGetListObjectData measures the data-page encoder: 10 000 cells
+// (the engine's page limit) of a 1e6-value text field with frequencies.
+func BenchmarkGetListObjectData(b *testing.B) {
+	bld := engine.NewBuilder(engine.Options{})
+	tb, err := bld.NewTable("T", "Name")
+	require.NoError(b, err)
+	for i := 0; i < 1_000_000; i++ {
+		require.NoError(b, tb.Append(fmt.Sprintf("name \"%d\"", i)))
+	}
+	m, err := bld.Build()
+	require.NoError(b, err)
+	e, err := qix.NewEngine(qix.Options{Reload: func(context.Context, qix.ReloadRequest) (*qix.ReloadResult, error) {
+		return &qix.ReloadResult{Model: m}, nil
+	}})
+	require.NoError(b, err)
+	defer e.Close()
+	s, err := e.NewSession(qix.SessionParams{})
+	require.NoError(b, err)
+	out := &discard{}
+	c := s.Attach(out)
+	c.Handle([]byte(`{"jsonrpc":"2.0","id":1,"handle":-1,"method":"CreateSessionApp"}`))
+	c.Handle([]byte(`{"jsonrpc":"2.0","id":2,"handle":1,"method":"DoReload"}`))
+	c.Handle([]byte(`{"jsonrpc":"2.0","id":3,"handle":1,"method":"CreateSessionObject","params":[{"qInfo":{"qType":"lb"},` +
+		`"qListObjectDef":{"qDef":{"qFieldDefs":["Name"]},"qFrequencyMode":"V"}}]}`))
+	req := []byte(`{"jsonrpc":"2.0","id":4,"handle":2,"method":"GetListObjectData","params":["/qListObjectDef",[{"qTop":500000,"qHeight":10000,"qWidth":1}]]}`)
+	c.Handle(req)
+	b.SetBytes(int64(len(out.last)))
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Handle(req)
+	}
+}
