@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/assocengine/assoc/engine/expr"
+	"github.com/assocengine/assoc/engine/numfmt"
 )
 
 // chart evaluates chart expressions for one session and selection state:
@@ -780,3 +782,39 @@ func (c *chart) evalMeasureRows(n expr.Node, gr *groups, p *evalPlan, rc *rowCtx
 // ensure math is used (NaN checks in later files)
 var _ = math.NaN
 var _ = strings.EqualFold
+
+// Locale gives the formatting and date functions the session's locale.
+func (c *chart) Locale() *numfmt.Locale { return c.s.opts.Locale }
+
+// Now is the clock of Today() and Now().
+func (c *chart) Now() time.Time {
+	if c.s.opts.Now != nil {
+		return c.s.opts.Now()
+	}
+	return time.Now()
+}
+
+// Locale implements LocaleEnv.
+func (e *rowEnv) Locale() *numfmt.Locale { return e.c.Locale() }
+
+// Now implements ClockEnv.
+func (e *rowEnv) Now() time.Time { return e.c.Now() }
+
+// Locale implements LocaleEnv.
+func (e *groupEnv) Locale() *numfmt.Locale { return e.c.Locale() }
+
+// Now implements ClockEnv.
+func (e *groupEnv) Now() time.Time { return e.c.Now() }
+
+// Locale implements LocaleEnv.
+func (e *virtualEnv) Locale() *numfmt.Locale { return e.c.Locale() }
+
+// Now implements ClockEnv.
+func (e *virtualEnv) Now() time.Time { return e.c.Now() }
+
+var (
+	_ LocaleEnv       = (*groupEnv)(nil)
+	_ ClockEnv        = (*groupEnv)(nil)
+	_ expr.ContextEnv = (*groupEnv)(nil)
+	_ LocaleEnv       = (*rowEnv)(nil)
+)

@@ -2,12 +2,14 @@ package engine
 
 import (
 	"fmt"
+	"time"
 	"maps"
 	"slices"
 	"sync"
 
 	"github.com/assocengine/assoc/engine/expr"
 	"github.com/assocengine/assoc/engine/internal/bitset"
+	"github.com/assocengine/assoc/engine/numfmt"
 )
 
 // SessionOptions configure a Session. The zero value works.
@@ -24,6 +26,11 @@ type SessionOptions struct {
 	Bookmarks BookmarkStates
 	// Variables resolves variables in expressions (may be nil).
 	Variables func(name string) (expr.Value, bool)
+	// Locale holds the app's number and date settings for formatting and
+	// date functions (nil: numfmt.EngineLocale).
+	Locale *numfmt.Locale
+	// Now is the clock of Today() and Now() (nil: time.Now).
+	Now func() time.Time
 }
 
 // Session is one user's view of a model: the selection states (the default

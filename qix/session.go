@@ -158,7 +158,7 @@ func (s *Session) selections() (*engine.Session, *modelInfo, error) {
 	}
 	mi := s.app.model()
 	if s.es == nil || s.esModel != mi {
-		s.es = engine.NewSession(mi.m, engine.SessionOptions{})
+		s.es = engine.NewSession(mi.m, s.app.engineOptions())
 		s.esModel = mi
 		s.modal = nil
 	}
