@@ -2,10 +2,10 @@ package engine
 
 import (
 	"fmt"
-	"time"
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/assocengine/assoc/engine/expr"
 	"github.com/assocengine/assoc/engine/internal/bitset"

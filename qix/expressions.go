@@ -241,7 +241,11 @@ func formatValue(v expr.Value, spec *numfmt.Spec, loc *numfmt.Locale) string {
 		if v.HasText() {
 			return v.Text()
 		}
-		return symbols.FormatNumber(num)
+		t := symbols.FormatNumber(num)
+		if loc != nil && loc.DecimalSep != "" && loc.DecimalSep != "." {
+			t = strings.Replace(t, ".", loc.DecimalSep, 1)
+		}
+		return t
 	}
 	return spec.Format(num, v.Text(), v.HasText(), loc)
 }

@@ -136,7 +136,7 @@ func parseCubeDef(d *jsonObject, state string) *cubeDef {
 			name = name[1 : len(name)-1]
 		}
 		if label == "" {
-			label = strings.TrimPrefix(field, "=")
+			label = field
 		}
 		cd.dimDefs = append(cd.dimDefs, field)
 		cd.dimLabels = append(cd.dimLabels, label)
@@ -160,11 +160,14 @@ func parseCubeDef(d *jsonObject, state string) *cubeDef {
 			spec = parseNumFormat(q.obj("qNumFormat"))
 		}
 		if label == "" {
-			label = strings.TrimPrefix(strings.TrimSpace(src), "=")
+			label = src
 		}
 		sc := sortCriteria(ms.obj("qSortBy"))
-		ind := "A"
-		if sc.Numeric < 0 {
+		ind := "N"
+		switch {
+		case sc.Numeric > 0, sc.Numeric == 0 && (sc.Frequency != 0 || sc.Ascii > 0 || sc.LoadOrder > 0 || sc.Expression > 0):
+			ind = "A"
+		case sc.Numeric < 0:
 			ind = "D"
 		}
 		cd.measLabels = append(cd.measLabels, label)
@@ -454,8 +457,22 @@ func cubeDimInfo(lc *layoutCtx, cd *cubeDef, c *engine.Cube, d int) *jsonObject 
 	di.Set("qNumFormat", numFormat(lc.app, f))
 	di.Set("qIsAutoFormat", true)
 	di.Set("qGroupFieldDefs", []string{f.Name})
-	di.Set("qMin", facts.min)
-	di.Set("qMax", facts.max)
+	// the numeric range of the values in the cube's rows
+	lo, hi := math.NaN(), math.NaN()
+	for e := range seen {
+		v := f.Symbols.Num(uint32(e))
+		if math.IsNaN(v) {
+			continue
+		}
+		if math.IsNaN(lo) || v < lo {
+			lo = v
+		}
+		if math.IsNaN(hi) || v > hi {
+			hi = v
+		}
+	}
+	di.Set("qMin", lo)
+	di.Set("qMax", hi)
 	if dtype != "D" {
 		di.Set("qContinuousAxes", true)
 	}
