@@ -25,6 +25,9 @@ type chart struct {
 	limit int
 	// noFast forces the general path (tests compare both).
 	noFast bool
+	// depth counts variable evaluations in progress (definitions that use
+	// variables), so a cycle ends.
+	depth int
 
 	mu       sync.Mutex
 	pre      map[*expr.AggCall][]expr.Value // per group, from the fused fast pass
@@ -235,11 +238,39 @@ func (e *rowEnv) Variable(name string) (expr.Value, bool) { return e.c.variable(
 // defined inside another aggregation (it does not depend on the row).
 func (e *rowEnv) Aggregate(call *expr.AggCall) expr.Value { return e.c.total(call) }
 
+// hasVariable reports whether a variable exists, without evaluating it.
+func (c *chart) hasVariable(name string) bool {
+	if c.vars == nil {
+		return false
+	}
+	_, ok := c.vars(name)
+	return ok
+}
+
+// maxVariableDepth bounds variables whose definitions use variables.
+const maxVariableDepth = 32
+
+// variable resolves a variable: its value, or, for a definition starting
+// with "=", the value of that expression evaluated in the chart's state
+// (semantics §4.2, §7.3).
 func (c *chart) variable(name string) (expr.Value, bool) {
 	if c.vars == nil {
 		return expr.Value{}, false
 	}
-	return c.vars(name)
+	v, ok := c.vars(name)
+	if !ok || v.HasNum() || !strings.HasPrefix(strings.TrimSpace(v.Text()), "=") {
+		return v, ok
+	}
+	if c.depth >= maxVariableDepth {
+		return expr.Null(), true
+	}
+	c.depth++
+	defer func() { c.depth-- }()
+	r, err := c.evalText(strings.TrimSpace(v.Text())[1:])
+	if err != nil {
+		return expr.Null(), true
+	}
+	return r, true
 }
 
 // total evaluates an aggregation over the whole set, ignoring dimensions.
@@ -746,7 +777,7 @@ func (c *chart) evalMeasureRows(n expr.Node, gr *groups, p *evalPlan, rc *rowCtx
 				}
 				return false
 			case *expr.FieldRef:
-				if _, isVar := c.variable(y.Name.Text); isVar {
+				if c.hasVariable(y.Name.Text) {
 					return false
 				}
 				if _, isField := c.m.fieldByName[y.Name.Text]; isField {

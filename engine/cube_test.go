@@ -182,3 +182,43 @@ func TestChartContextFunctions(t *testing.T) {
 		require.Equal(t, tc.want, v.Text(), tc.expr)
 	}
 }
+
+func TestVariablesInExpressions(t *testing.T) {
+	m := workedModel(t)
+	vars := map[string]string{
+		"vCountry": "SE",
+		"vField":   "Amount",
+		"vTotal":   "=Sum(Amount)",
+		"vLoop":    "=$(vLoop)+1",
+		"vSelf":    "=vSelf",
+		"vMul":     "$1*$2",
+	}
+	s := NewSession(m, SessionOptions{Variables: func(name string) (expr.Value, bool) {
+		v, ok := vars[name]
+		if !ok {
+			return expr.Value{}, false
+		}
+		if f, ok := expr.ParseNumber(v); ok {
+			return expr.Dual(f, v), true
+		}
+		return expr.Str(v), true
+	}})
+	for _, tc := range []struct{ expr, want string }{
+		{"Sum({<Country={'$(vCountry)'}>} $(vField))", "30"},
+		{"vTotal / 2", "21"},
+		{"$(vTotal) + 1", "43"},
+		{"$(vMul(3,7))", "21"},
+		{"vSelf", "-"},
+	} {
+		v, err := s.Evaluate("", tc.expr)
+		require.NoError(t, err, tc.expr)
+		got := v.Text()
+		if v.IsNull() {
+			got = "-"
+		}
+		require.Equal(t, tc.want, got, tc.expr)
+	}
+	// A self-referencing definition ends (NULL or an error), it never loops.
+	v, err := s.Evaluate("", "$(vLoop)")
+	require.True(t, err != nil || v.IsNull() || v.HasNum(), "%v %v", v, err)
+}

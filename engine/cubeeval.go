@@ -80,7 +80,7 @@ func (c *chart) cube(def *CubeDef) (*Cube, error) {
 	dims := make([]dimSpec, len(def.Dims))
 	for i, d := range def.Dims {
 		if len(d.Field) > 0 && d.Field[0] == '=' {
-			n, err := parseExpr(d.Field, c.vars, c.evalText)
+			n, err := parseExpr(d.Field, c.variable, c.evalText)
 			if err != nil {
 				return nil, fmt.Errorf("dimension %d: %w", i, err)
 			}
@@ -99,7 +99,7 @@ func (c *chart) cube(def *CubeDef) (*Cube, error) {
 	cb.Errors = make([]error, len(def.Measures))
 	var valid []expr.Node
 	for i, m := range def.Measures {
-		n, err := parseExpr(m.Expr, c.vars, c.evalText)
+		n, err := parseExpr(m.Expr, c.variable, c.evalText)
 		if err != nil {
 			cb.Errors[i] = err
 			continue
@@ -200,7 +200,7 @@ func (c *chart) cube(def *CubeDef) (*Cube, error) {
 
 // evalText evaluates $(=expr) during expansion.
 func (c *chart) evalText(src string) (expr.Value, error) {
-	n, err := parseExpr(src, c.vars, nil)
+	n, err := parseExpr(src, c.variable, c.evalText)
 	if err != nil {
 		return expr.Value{}, err
 	}

@@ -329,7 +329,7 @@ func (c *chart) matchItem(it expr.ElemItem, st *State, f *Field) ([]uint32, erro
 // expressionSearch returns the symbols v of f for which the expression,
 // evaluated with f as the only dimension in state st, is a non-zero number.
 func (c *chart) expressionSearch(st *State, f *Field, src string) ([]uint32, error) {
-	n, err := parseExpr(src, c.vars, nil)
+	n, err := parseExpr(src, c.variable, c.evalText)
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,8 @@ type app struct {
 	states     []string // alternate states, creation order
 	lastReload time.Time
 	variables  map[string]string
+	vars       map[string]*genericObject // app variables by id
+	scriptVars map[string]*genericObject // script variables made objects, by name
 	deleted    bool
 	sessions   map[*Session]struct{}
 
@@ -215,6 +217,7 @@ func (a *app) reload(ctx context.Context, rp reloadParams, prog *progress) (stri
 	a.mu.Lock()
 	a.lastReload = now().UTC()
 	a.variables = res.Variables
+	a.scriptVars = nil
 	a.mu.Unlock()
 	a.mi.Store(newModelInfo(res.Model))
 	return res.Log, nil

@@ -288,6 +288,8 @@ func (c *call) invalidate() (change, closes []int) {
 				return true
 			case "GenericObject":
 				return en.obj.dependsOn(eff.states, eff.allStates) || c.s.softDependsOn(en.obj, eff.states, eff.allStates)
+			case "GenericVariable":
+				return true // "=" definitions are evaluated in the selections
 			}
 			return false
 		})

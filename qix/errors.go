@@ -60,6 +60,8 @@ const (
 	errPagesTooLarge    = 7009 // LOCERR_CALC_PAGES_TOO_LARGE
 	errSessionAppSave   = 9009 // LOCERR_PERSISTENCE_NOT_SUPPORTED_FOR_SESSION_APP
 	errReloadInProgress = 11000
+	errVariableNoName    = 18000 // LOCERR_VARIABLE_NO_NAME
+	errVariableDuplicate = 18001 // LOCERR_VARIABLE_DUPLICATE_NAME
 )
 
 // qerr builds an Error with the generic message of code.

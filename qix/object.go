@@ -167,7 +167,11 @@ var selectionDependent = map[string]depKind{
 // objectInterface returns the ObjectInterface of o for handle h.
 func (o *genericObject) objectInterface(h int) *jsonObject {
 	r := newObj(4)
-	r.Set("qType", "GenericObject")
+	class := "GenericObject"
+	if o.typ == variableType {
+		class = "GenericVariable"
+	}
+	r.Set("qType", class)
 	r.Set("qHandle", h)
 	r.Set("qGenericType", o.typ)
 	r.Set("qGenericId", o.id)

@@ -27,6 +27,7 @@ type Session struct {
 	es          *engine.Session
 	esModel     *modelInfo
 	objects     map[string]*genericObject // session objects by id
+	vars        map[string]*genericObject // session variables by id
 	objOrder    []string
 	extraStates []string // session alternate states
 	soft        map[*genericObject]*softState
@@ -158,7 +159,9 @@ func (s *Session) selections() (*engine.Session, *modelInfo, error) {
 	}
 	mi := s.app.model()
 	if s.es == nil || s.esModel != mi {
-		s.es = engine.NewSession(mi.m, s.app.engineOptions())
+		opts := s.app.engineOptions()
+		opts.Variables = s.variableValue(s.app)
+		s.es = engine.NewSession(mi.m, opts)
 		s.esModel = mi
 		s.modal = nil
 	}
