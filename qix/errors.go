@@ -51,15 +51,15 @@ const (
 	errConnNotFound    = 2001 // LOCERR_CONNECTION_NOT_FOUND
 	errConnInvalidName = 2004 // LOCERR_CONNECTION_NAME_IS_INVALID
 
-	errHCTooLarge       = 6001 // LOCERR_HC_RESULT_TOO_LARGE
-	errModal            = 6003 // LOCERR_HC_MODAL_OBJECT_ERROR
-	errCalcInvalidDef   = 7000 // LOCERR_CALC_INVALID_DEF
-	errCalcTooLarge     = 7003 // LOCERR_CALC_TOO_LARGE
-	errCalcCondition    = 7005 // LOCERR_CALC_EVAL_CONDITION_FAILED
-	errNotInLibrary     = 7001 // LOCERR_CALC_NOT_IN_LIB
-	errPagesTooLarge    = 7009 // LOCERR_CALC_PAGES_TOO_LARGE
-	errSessionAppSave   = 9009 // LOCERR_PERSISTENCE_NOT_SUPPORTED_FOR_SESSION_APP
-	errReloadInProgress = 11000
+	errHCTooLarge        = 6001 // LOCERR_HC_RESULT_TOO_LARGE
+	errModal             = 6003 // LOCERR_HC_MODAL_OBJECT_ERROR
+	errCalcInvalidDef    = 7000 // LOCERR_CALC_INVALID_DEF
+	errCalcTooLarge      = 7003 // LOCERR_CALC_TOO_LARGE
+	errCalcCondition     = 7005 // LOCERR_CALC_EVAL_CONDITION_FAILED
+	errNotInLibrary      = 7001 // LOCERR_CALC_NOT_IN_LIB
+	errPagesTooLarge     = 7009 // LOCERR_CALC_PAGES_TOO_LARGE
+	errSessionAppSave    = 9009 // LOCERR_PERSISTENCE_NOT_SUPPORTED_FOR_SESSION_APP
+	errReloadInProgress  = 11000
 	errVariableNoName    = 18000 // LOCERR_VARIABLE_NO_NAME
 	errVariableDuplicate = 18001 // LOCERR_VARIABLE_DUPLICATE_NAME
 )
