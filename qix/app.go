@@ -76,6 +76,21 @@ func appFromSnapshot(e *Engine, s *AppSnapshot) (*app, error) {
 		a.objects[o.id] = o
 		a.objOrder = append(a.objOrder, o.id)
 	}
+	for i, raw := range s.UserVariables {
+		v, err := parseJSON(raw)
+		props, ok := v.(*jsonObject)
+		if err != nil || !ok {
+			return nil, fmt.Errorf("cannot load app %q: variable %d is not a JSON object", s.ID, i)
+		}
+		o := newGenericObject(variableProps(props), a, nil)
+		if o.id == "" {
+			return nil, fmt.Errorf("cannot load app %q: variable %d has no id", s.ID, i)
+		}
+		if a.vars == nil {
+			a.vars = map[string]*genericObject{}
+		}
+		a.vars[o.id] = o
+	}
 	if s.Model != nil {
 		a.mi.Store(newModelInfo(s.Model))
 	}
@@ -99,6 +114,14 @@ func (a *app) snapshot() *AppSnapshot {
 	}
 	for _, id := range a.objOrder {
 		s.Objects = append(s.Objects, encode(a.objects[id].properties()))
+	}
+	ids := make([]string, 0, len(a.vars))
+	for id := range a.vars {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		s.UserVariables = append(s.UserVariables, encode(a.vars[id].properties()))
 	}
 	return s
 }

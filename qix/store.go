@@ -56,6 +56,13 @@ type AppSnapshot struct {
 	LastReload time.Time
 	// Variables are the script variables of the last reload.
 	Variables map[string]string
+	// UserVariables, Dimensions, Measures and Bookmarks are the properties
+	// (JSON) of the app's variables, master dimensions, master measures and
+	// bookmarks.
+	UserVariables [][]byte
+	Dimensions    [][]byte
+	Measures      [][]byte
+	Bookmarks     [][]byte
 }
 
 // Connection is a data connection of an app (Doc.CreateConnection).
