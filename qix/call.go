@@ -27,6 +27,7 @@ type call struct {
 	argErr *Error // first parameter error
 	res    *jsonObject
 	eff    effects
+	delta  bool // the request asked for delta answers
 }
 
 // handler runs a method; it sets c.res (nil means an empty result) and

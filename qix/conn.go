@@ -26,6 +26,7 @@ type Conn struct {
 	docHandles   map[*app]int
 	fieldHandles map[fieldKey]int
 	inflight     map[int64]*inflight // running requests by numeric id
+	deltas       deltaCache          // last values sent, for delta mode
 }
 
 // handleEntry is what a handle refers to.
@@ -118,6 +119,11 @@ func (c *Conn) Handle(frame []byte) {
 		return
 	}
 	cl, qe := c.prepare(req, id)
+	if cl != nil {
+		if dv, ok := req.Get("delta"); ok && dv == true {
+			cl.delta = true
+		}
+	}
 	if qe != nil {
 		if hasID {
 			c.send(appendError(nil, id, qe, nil, nil))
@@ -142,6 +148,13 @@ func (c *Conn) Handle(frame []byte) {
 		res := cl.res
 		if res == nil {
 			res = newObj(0)
+		}
+		c.deltas.forgetHandles(closes)
+		if cl.delta && deltaMethods[cl.method] && cl.h != nil {
+			if _, hasRet := res.Get("qReturn"); !hasRet {
+				c.send(appendDeltaResult(nil, id, c.deltas.patch(cl.h.handle, cl.method, res), change, closes))
+				return
+			}
 		}
 		c.send(appendResult(make([]byte, 0, 64+approxSize(res)), id, res, change, closes))
 	}
