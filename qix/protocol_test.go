@@ -145,7 +145,7 @@ func TestNamedAndPositionalParams(t *testing.T) {
 	e, _ := newEngine(t, qix.Options{})
 	c, doc := openCorectlApp(t, e)
 	lb := listbox(t, c, doc, "abcs", nil)
-	// Named, with an unknown extra key and delta, which are ignored.
+	// Named, with an unknown extra key, which is ignored.
 	r0 := c.call(lb, "SelectListObjectValues", map[string]any{
 		"qPath": "/qListObjectDef", "qValues": []int{0}, "qToggleMode": false, "return_empty": true})
 	require.Nil(t, r0.Error, "%s", r0.raw)
@@ -154,8 +154,12 @@ func TestNamedAndPositionalParams(t *testing.T) {
 	require.Len(t, frames, 1)
 	r := decode(t, frames[0])
 	require.Nil(t, r.Error)
-	require.NotContains(t, string(frames[0]), `"delta"`)
-	require.Equal(t, []string{"a:S", "b:A", "c:A"}, cells(t, r.Result["qLayout"].(map[string]any)))
+	// delta mode: the first answer adds the whole layout at "/"
+	require.Contains(t, string(frames[0]), `"delta":true`)
+	add := r.Result["qLayout"].([]any)[0].(map[string]any)
+	require.Equal(t, "add", add["op"])
+	require.Equal(t, "/", add["path"])
+	require.Equal(t, []string{"a:S", "b:A", "c:A"}, cells(t, add["value"].(map[string]any)))
 	// Omitted optional parameters take their defaults; null is "omitted".
 	require.Equal(t, true, c.ok(lb, "SelectListObjectValues", "/qListObjectDef", []int{1}, true, nil)["qSuccess"])
 	require.Equal(t, []string{"a:S", "b:S", "c:A"}, cells(t, c.ok(lb, "GetLayout")["qLayout"].(map[string]any)))
