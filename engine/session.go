@@ -690,3 +690,30 @@ func (s *Session) setAllLocks(state string, locked bool) error {
 	}
 	return nil
 }
+
+// Mark is a point in a session's selections and history, for undoing a
+// series of operations without leaving history steps behind (aborted modal
+// selections).
+type Mark struct {
+	states snapshot
+	back   int
+}
+
+// Mark returns the current point.
+func (s *Session) Mark() Mark {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Mark{states: s.snapshotLocked(), back: len(s.back)}
+}
+
+// Rewind restores the selections of m and drops the history steps made
+// since; the forward history is cleared.
+func (s *Session) Rewind(m Mark) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.restoreLocked(m.states)
+	if m.back < len(s.back) {
+		s.back = s.back[:m.back]
+	}
+	s.fwd = s.fwd[:0]
+}

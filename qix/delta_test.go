@@ -101,3 +101,18 @@ func TestDeltaMode(t *testing.T) {
 	require.NotContains(t, string(r.raw), `"delta":true`)
 	require.Equal(t, "2", r.Result["qReturn"])
 }
+
+// TestAbortedModalLeavesNoHistory: selections made in selection mode and
+// then aborted leave neither their selections nor Back steps.
+func TestAbortedModalLeavesNoHistory(t *testing.T) {
+	e, _ := newEngine(t, qix.Options{})
+	c, doc := openCorectlApp(t, e)
+	lb := listbox(t, c, doc, "xyz", nil)
+	before := c.ok(doc, "BackCount")["qReturn"]
+	c.ok(lb, "BeginSelections", []string{"/qListObjectDef"})
+	c.ok(lb, "SelectListObjectValues", "/qListObjectDef", []int{0}, false)
+	c.ok(lb, "SelectListObjectValues", "/qListObjectDef", []int{1}, true)
+	c.ok(lb, "EndSelections", false)
+	require.Equal(t, before, c.ok(doc, "BackCount")["qReturn"])
+	require.Equal(t, "5", c.ok(doc, "Evaluate", "Count(numbers)")["qReturn"])
+}

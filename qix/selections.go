@@ -104,7 +104,7 @@ func (c *call) beginModal(o *genericObject, paths []string) error {
 			snap[n] = st
 		}
 	}
-	s.modal = &modal{obj: o, paths: paths, snapshot: snap, version: mi}
+	s.modal = &modal{obj: o, paths: paths, snapshot: snap, mark: es.Mark(), version: mi}
 	c.eff.objs = append(c.eff.objs, o)
 	return nil
 }
@@ -168,6 +168,8 @@ func (c *call) restore(es *engine.Session, m *modal) {
 	if len(moved) == 0 {
 		return
 	}
-	es.SetStates(moved)
+	// back to the selections and history of BeginSelections: the steps made
+	// in selection mode leave no trace in Back/Forward
+	es.Rewind(m.mark)
 	c.recordChanges(es, before)
 }

@@ -48,6 +48,7 @@ type modal struct {
 	obj      *genericObject
 	paths    []string
 	snapshot map[string]*engine.State // selections at BeginSelections
+	mark     engine.Mark              // selections and history at BeginSelections
 	made     bool                     // selections were made in the mode
 	version  *modelInfo
 }
