@@ -40,6 +40,8 @@ type CubeDim struct {
 	Label           string
 	NullSuppression bool
 	Sort            SortCriteria
+	// SortExpr is the expression of a sort by expression (Sort.Expression).
+	SortExpr string
 }
 
 // CubeMeasure is one measure: a chart expression.

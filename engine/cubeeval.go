@@ -212,6 +212,37 @@ func (c *chart) evalText(src string) (expr.Value, error) {
 	return vals[0], nil
 }
 
+// ValuesByElement evaluates an expression once per value of field, with
+// that field as the only dimension (sort-by-expression, expression
+// searches), and returns a lookup by symbol id: NaN for values without a
+// row or a numeric result.
+func (s *Session) ValuesByElement(state, field, src string) (func(id uint32) float64, error) {
+	c, err := s.Cube(&CubeDef{State: state, Dims: []CubeDim{{Field: field}}, Measures: []CubeMeasure{{Expr: src}}})
+	if err != nil {
+		return nil, err
+	}
+	if c.Errors[0] != nil {
+		return nil, c.Errors[0]
+	}
+	vals := map[uint32]float64{}
+	for _, r := range c.Order {
+		e := c.Elem[0][r]
+		if e < 0 {
+			continue
+		}
+		v := c.Values[0][r]
+		if f, ok := v.AsNumber(); ok && v.HasNum() {
+			vals[uint32(e)] = f
+		}
+	}
+	return func(id uint32) float64 {
+		if f, ok := vals[id]; ok {
+			return f
+		}
+		return math.NaN()
+	}, nil
+}
+
 // Evaluate evaluates an expression in the named state without dimensions
 // (Doc.Evaluate): aggregations run over all possible records.
 func (s *Session) Evaluate(state, src string) (expr.Value, error) {
@@ -332,6 +363,11 @@ func (c *chart) dimRanks(cb *Cube, d int, sc SortCriteria) map[int32]int {
 	lo := &ListObject{Field: f, Result: c.res, States: c.res.FieldStates(f.Index)}
 	if sc.Frequency != 0 {
 		lo.Freq = c.res.Frequencies(f.Index)
+	}
+	if sc.Expression != 0 && sc.ExpressionValue == nil && cb.Def.Dims[d].SortExpr != "" {
+		if fn, err := c.s.ValuesByElement(c.st.name, f.Name, cb.Def.Dims[d].SortExpr); err == nil {
+			sc.ExpressionValue = fn
+		}
 	}
 	for pos, id := range lo.sortOrder(ListDef{Sort: sc}) {
 		ranks[int32(id)] = pos

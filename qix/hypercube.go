@@ -111,7 +111,7 @@ func parseCubeDef(d *jsonObject, state string) *cubeDef {
 		if dim == nil {
 			continue
 		}
-		var field, label string
+		var field, label, sortExpr string
 		var sc engine.SortCriteria
 		if lib := dim.str("qLibraryId"); lib != "" && dim.obj("qDef") == nil {
 			cd.err = &listError{errNotInLibrary, lib}
@@ -126,6 +126,9 @@ func parseCubeDef(d *jsonObject, state string) *cubeDef {
 			if scs := q.arr("qSortCriterias"); len(scs) > 0 {
 				c, _ := scs[0].(*jsonObject)
 				sc = sortCriteria(c)
+				if c != nil {
+					sortExpr = valueExpr(mustGet(c, "qExpression"))
+				}
 			}
 		}
 		if field == "" && cd.err == nil {
@@ -142,7 +145,7 @@ func parseCubeDef(d *jsonObject, state string) *cubeDef {
 		cd.dimLabels = append(cd.dimLabels, label)
 		cd.dimSortInd = append(cd.dimSortInd, sortIndicator(sc))
 		cd.def.Dims = append(cd.def.Dims, engine.CubeDim{Field: name, Label: label,
-			NullSuppression: dim.boolean("qNullSuppression"), Sort: sc})
+			NullSuppression: dim.boolean("qNullSuppression"), Sort: sc, SortExpr: sortExpr})
 	}
 	for _, v := range d.arr("qMeasures") {
 		ms, _ := v.(*jsonObject)

@@ -141,3 +141,32 @@ func TestHyperCubePivotAndStacked(t *testing.T) {
 	require.Equal(t, "5", path(t, root, "qSubNodes", 0, "qSubNodes", 0, "qSubNodes", 0, "qText"))
 	c.ok(k, "GetHyperCubeStackData", "/qHyperCubeDef", []any{map[string]any{"qWidth": 3, "qHeight": 3}})
 }
+
+func TestSortByExpression(t *testing.T) {
+	e, _ := newEngine(t, qix.Options{})
+	c, doc := openCorectlApp(t, e)
+	sortDesc := []any{map[string]any{"qSortByExpression": -1, "qExpression": map[string]any{"qv": "Sum(numbers)"}}}
+	lb := handleOf(t, c.ok(doc, "CreateSessionObject", map[string]any{
+		"qInfo": map[string]any{"qType": "listbox"},
+		"qListObjectDef": map[string]any{
+			"qDef":              map[string]any{"qFieldDefs": []string{"xyz"}, "qSortCriterias": sortDesc},
+			"qInitialDataFetch": []any{map[string]any{"qWidth": 1, "qHeight": 10}},
+		},
+	}))
+	l := c.ok(lb, "GetLayout")["qLayout"]
+	// y (2+3+4=9) before x (5) before z (1)
+	require.Equal(t, "y", path(t, l, "qListObject", "qDataPages", 0, "qMatrix", 0, 0, "qText"))
+	require.Equal(t, "x", path(t, l, "qListObject", "qDataPages", 0, "qMatrix", 1, 0, "qText"))
+	require.Equal(t, "z", path(t, l, "qListObject", "qDataPages", 0, "qMatrix", 2, 0, "qText"))
+	hc := handleOf(t, c.ok(doc, "CreateSessionObject", map[string]any{
+		"qInfo": map[string]any{"qType": "table"},
+		"qHyperCubeDef": map[string]any{
+			"qDimensions":       []any{map[string]any{"qDef": map[string]any{"qFieldDefs": []string{"xyz"}, "qSortCriterias": sortDesc}}},
+			"qMeasures":         []any{map[string]any{"qDef": map[string]any{"qDef": "Count(numbers)"}}},
+			"qInitialDataFetch": []any{map[string]any{"qWidth": 2, "qHeight": 10}},
+		},
+	}))
+	hl := c.ok(hc, "GetLayout")["qLayout"]
+	require.Equal(t, "y", path(t, hl, "qHyperCube", "qDataPages", 0, "qMatrix", 0, 0, "qText"))
+	require.Equal(t, "z", path(t, hl, "qHyperCube", "qDataPages", 0, "qMatrix", 2, 0, "qText"))
+}

@@ -27,6 +27,7 @@ type listDef struct {
 	indicator string // qSortIndicator
 	freqMode  string // N, V, P or R
 	reverse   bool
+	sortExpr  string // qSortCriterias[0].qExpression
 	pages     []page
 }
 
@@ -50,11 +51,16 @@ func parseListDef(def *jsonObject, state string) *listDef {
 		if sc := d.arr("qSortCriterias"); len(sc) > 0 {
 			if c, ok := sc[0].(*jsonObject); ok {
 				ld.def.Sort = engine.SortCriteria{
-					State:     sign(c.integer("qSortByState", 0)),
-					Frequency: sign(c.integer("qSortByFrequency", 0)),
-					Numeric:   sign(c.integer("qSortByNumeric", 0)),
-					Ascii:     sign(c.integer("qSortByAscii", 0)),
-					LoadOrder: sign(c.integer("qSortByLoadOrder", 0)),
+					State:      sign(c.integer("qSortByState", 0)),
+					Frequency:  sign(c.integer("qSortByFrequency", 0)),
+					Numeric:    sign(c.integer("qSortByNumeric", 0)),
+					Ascii:      sign(c.integer("qSortByAscii", 0)),
+					LoadOrder:  sign(c.integer("qSortByLoadOrder", 0)),
+					Expression: sign(c.integer("qSortByExpression", 0)),
+				}
+				ld.sortExpr = valueExpr(mustGet(c, "qExpression"))
+				if ld.sortExpr == "" {
+					ld.def.Sort.Expression = 0
 				}
 			}
 		}
@@ -158,10 +164,17 @@ func computeList(lc *layoutCtx, ld *listDef) (*engine.ListObject, *listError) {
 		return nil, &listError{errNotFound, "state " + ld.state}
 	}
 	sc := ld.def.Sort
-	key := listKey{r: r, field: f.Index, sort: [5]int{sc.State, sc.Frequency, sc.Numeric, sc.Ascii, sc.LoadOrder},
-		freq: ld.def.Frequency, showAlt: ld.def.ShowAlternatives, autoRows: ld.def.AutoSortByStateRows, reverse: ld.reverse}
+	key := listKey{r: r, field: f.Index, sort: [6]int{sc.State, sc.Frequency, sc.Numeric, sc.Ascii, sc.LoadOrder, sc.Expression},
+		freq: ld.def.Frequency, showAlt: ld.def.ShowAlternatives, autoRows: ld.def.AutoSortByStateRows, reverse: ld.reverse,
+		sortExpr: ld.sortExpr}
 	return lc.s.lists.get(key, func() *engine.ListObject {
-		lo := r.ListObject(f, ld.def)
+		def := ld.def
+		if def.Sort.Expression != 0 {
+			if fn, err := lc.es.ValuesByElement(ld.state, f.Name, ld.sortExpr); err == nil {
+				def.Sort.ExpressionValue = fn
+			}
+		}
+		lo := r.ListObject(f, def)
 		if ld.reverse {
 			lo.Order = slices.Clone(lo.Order)
 			slices.Reverse(lo.Order)
@@ -176,7 +189,8 @@ func computeList(lc *layoutCtx, ld *listDef) (*engine.ListObject, *listError) {
 type listKey struct {
 	r        *engine.Result
 	field    int
-	sort     [5]int
+	sort     [6]int
+	sortExpr string
 	freq     engine.FrequencyMode
 	showAlt  bool
 	autoRows int
