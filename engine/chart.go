@@ -25,6 +25,10 @@ type chart struct {
 	limit int
 	// noFast forces the general path (tests compare both).
 	noFast bool
+	// remap collapses values of dimension remapDim into Others for the
+	// groups marked remapped (see others.go).
+	remap    func(elems []int32) int32
+	remapDim int
 	// depth counts variable evaluations in progress (definitions that use
 	// variables), so a cycle ends.
 	depth int
@@ -65,6 +69,7 @@ type groups struct {
 
 	fast     *fastFrame // set when the rows were built by the fast path
 	fastPlan *evalPlan
+	remapped bool // the chart's Others remap applies to these groups
 }
 
 func (g *groups) key(elems []int32) string {
@@ -324,6 +329,9 @@ func (c *chart) group(p *evalPlan, rs recordSet, gr *groups, create bool) (*tupl
 		env.row = tp.at(i)
 		for d, ds := range gr.dims {
 			elems[d] = c.dimElem(env, gr, d, ds)
+		}
+		if c.remap != nil && gr.remapped {
+			elems[c.remapDim] = c.remap(elems)
 		}
 		of[i] = gr.lookup(elems, create)
 		if create && len(gr.elems) > c.limit {

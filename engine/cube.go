@@ -42,6 +42,9 @@ type CubeDim struct {
 	Sort            SortCriteria
 	// SortExpr is the expression of a sort by expression (Sort.Expression).
 	SortExpr string
+	// Others limits the dimension's values (the rest collapse into one
+	// "Others" row, element ElemOthers).
+	Others OtherSpec
 }
 
 // CubeMeasure is one measure: a chart expression.
@@ -77,6 +80,8 @@ type Cube struct {
 	DimCalc [][]expr.Value
 	// Result is the inference the cube was computed from.
 	Result *Result
+	// HasOthers reports rows collapsed into "Others" (element ElemOthers).
+	HasOthers bool
 }
 
 // Rows returns the number of rows.

@@ -222,3 +222,43 @@ func TestVariablesInExpressions(t *testing.T) {
 	v, err := s.Evaluate("", "$(vLoop)")
 	require.True(t, err != nil || v.IsNull() || v.HasNum(), "%v %v", v, err)
 }
+
+func TestCubeOthers(t *testing.T) {
+	m := workedModel(t)
+	s := NewSession(m, SessionOptions{})
+	def := &CubeDef{
+		Dims:     []CubeDim{{Field: "Product", Others: OtherSpec{Mode: OtherCounted, Counted: 2}}},
+		Measures: []CubeMeasure{{Expr: "Sum(Amount)"}, {Expr: "Count(OrderID)"}},
+	}
+	c, err := s.Cube(def)
+	require.NoError(t, err)
+	require.True(t, c.HasOthers)
+	text := func(c *Cube) []string {
+		var out []string
+		for _, r := range c.Order {
+			e := c.Elem[0][r]
+			name := "Others"
+			if e >= 0 {
+				name = c.DimFields[0].Symbols.Text(uint32(e))
+			}
+			out = append(out, name+"|"+c.Values[0][r].Text()+"|"+c.Values[1][r].Text())
+		}
+		return out
+	}
+	// Pear 20 and Apple 15 are kept; Plum 7 and Kiwi 0 collapse (7, 1 order)
+	require.Equal(t, []string{"Apple|15|2", "Pear|20|1", "Others|7|1"}, text(c))
+	require.Equal(t, "42", c.Totals[0].Text())
+	def.Dims[0].Others = OtherSpec{Mode: OtherAbsLimited, Limit: 10, Op: LimitGE}
+	c, err = s.Cube(def)
+	require.NoError(t, err)
+	require.Equal(t, []string{"Apple|15|2", "Pear|20|1", "Others|7|1"}, text(c))
+	def.Dims[0].Others.Suppress = true
+	c, err = s.Cube(def)
+	require.NoError(t, err)
+	require.Equal(t, []string{"Apple|15|2", "Pear|20|1"}, text(c))
+	// values accumulate until they reach 40% of 42 (16.8): Pear (20) does
+	def.Dims[0].Others = OtherSpec{Mode: OtherRelAccTarget, Limit: 0.4}
+	c, err = s.Cube(def)
+	require.NoError(t, err)
+	require.Equal(t, []string{"Pear|20|1", "Others|22|3"}, text(c))
+}

@@ -118,57 +118,28 @@ func (c *chart) cube(def *CubeDef) (*Cube, error) {
 			return nil, err
 		}
 	}
-	cb.Values = make([][]expr.Value, len(def.Measures))
 	cb.Totals = make([]expr.Value, len(def.Measures))
-	for i, n := range nodes {
-		if n == nil {
-			cb.Values[i] = make([]expr.Value, len(gr.elems))
-			continue
-		}
-		vals, err := c.evalMeasure(n, gr, p)
-		if err != nil {
-			cb.Errors[i] = err
-			cb.Values[i] = make([]expr.Value, len(gr.elems))
-			continue
-		}
-		cb.Values[i] = vals
-		tot, err := c.evalMeasure(n, nil, p)
-		if err == nil && len(tot) > 0 {
-			cb.Totals[i] = tot[0]
-		}
-	}
-	// Rows kept after suppression.
-	var keep []int32
-	for g, el := range gr.elems {
-		drop := false
-		for d, e := range el {
-			if e == -2 && def.Dims[d].NullSuppression {
-				drop = true
+	keep := c.fillRows(cb, def, nodes, gr, p, true)
+	// Dimension limits: collapse the values beyond the limit into Others
+	// and compute the rows again with them grouped.
+	if d := othersDim(def); d >= 0 && len(def.Measures) > 0 {
+		if kept := applyOthers(def, d, cb.Elem, cb.Values, keep); kept != nil {
+			oc := &chart{s: c.s, m: c.m, st: c.st, res: c.res, vars: c.vars, limit: c.limit, noFast: true,
+				remap: othersRemap(d, kept), remapDim: d,
+				totals: map[*expr.AggCall]expr.Value{}, setCache: map[*expr.SetExpr]recordSet{}}
+			gr2 := newGroups(dims)
+			gr2.remapped = true
+			if _, _, err := oc.group(p, oc.res, gr2, true); err != nil {
+				return nil, err
 			}
-		}
-		if !drop && len(def.Measures) > 0 && (def.SuppressZero || def.SuppressMissing) {
-			all := true
-			for i := range def.Measures {
-				v := cb.Values[i][g]
-				if def.SuppressZero {
-					if f, ok := v.AsNumber(); !(v.IsNull() || (ok && v.HasNum() && f == 0)) {
-						all = false
-					}
-				} else if !v.IsNull() {
-					all = false
-				}
+			totals := cb.Totals
+			keep = oc.fillRows(cb, def, nodes, gr2, p, false)
+			cb.Totals = totals
+			if def.Dims[d].Others.Suppress {
+				keep = slices.DeleteFunc(keep, func(g int32) bool { return cb.Elem[d][g] == ElemOthers })
 			}
-			drop = all
-		}
-		if !drop {
-			keep = append(keep, int32(g))
-		}
-	}
-	cb.Elem = make([][]int32, len(dims))
-	for d := range dims {
-		cb.Elem[d] = make([]int32, len(gr.elems))
-		for g, el := range gr.elems {
-			cb.Elem[d][g] = el[d]
+			cb.HasOthers = slices.ContainsFunc(keep, func(g int32) bool { return cb.Elem[d][g] == ElemOthers })
+			gr, c = gr2, oc
 		}
 	}
 	cb.DimCalc = gr.calcVal
@@ -196,6 +167,66 @@ func (c *chart) cube(def *CubeDef) (*Cube, error) {
 		cb.Values[i] = vals
 	}
 	return cb, nil
+}
+
+// fillRows evaluates the measures for every group of gr into cb (and the
+// totals when withTotals), fills cb.Elem and returns the rows kept after
+// suppression.
+func (c *chart) fillRows(cb *Cube, def *CubeDef, nodes []expr.Node, gr *groups, p *evalPlan, withTotals bool) []int32 {
+	cb.Values = make([][]expr.Value, len(def.Measures))
+	for i, n := range nodes {
+		if n == nil {
+			cb.Values[i] = make([]expr.Value, len(gr.elems))
+			continue
+		}
+		vals, err := c.evalMeasure(n, gr, p)
+		if err != nil {
+			cb.Errors[i] = err
+			cb.Values[i] = make([]expr.Value, len(gr.elems))
+			continue
+		}
+		cb.Values[i] = vals
+		if withTotals {
+			tot, err := c.evalMeasure(n, nil, p)
+			if err == nil && len(tot) > 0 {
+				cb.Totals[i] = tot[0]
+			}
+		}
+	}
+	var keep []int32
+	for g, el := range gr.elems {
+		drop := false
+		for d, e := range el {
+			if e == -2 && def.Dims[d].NullSuppression {
+				drop = true
+			}
+		}
+		if !drop && len(def.Measures) > 0 && (def.SuppressZero || def.SuppressMissing) {
+			all := true
+			for i := range def.Measures {
+				v := cb.Values[i][g]
+				if def.SuppressZero {
+					if f, ok := v.AsNumber(); !(v.IsNull() || (ok && v.HasNum() && f == 0)) {
+						all = false
+					}
+				} else if !v.IsNull() {
+					all = false
+				}
+			}
+			drop = all
+		}
+		if !drop {
+			keep = append(keep, int32(g))
+		}
+	}
+	cb.Elem = make([][]int32, len(gr.dims))
+	for d := range gr.dims {
+		cb.Elem[d] = make([]int32, len(gr.elems))
+		for g, el := range gr.elems {
+			cb.Elem[d][g] = el[d]
+		}
+	}
+	return keep
 }
 
 // evalText evaluates $(=expr) during expansion.
@@ -281,11 +312,16 @@ func (c *chart) sortRows(cb *Cube, def *CubeDef, rows []int32) []int32 {
 				if ea == eb {
 					continue
 				}
-				// NULL rows after all others, whatever the direction.
-				if ea == -2 {
+				// Others, then NULL rows, after all others, whatever the
+				// direction.
+				switch {
+				case ea == ElemOthers:
 					return 1
-				}
-				if eb == -2 {
+				case eb == ElemOthers:
+					return -1
+				case ea == -2:
+					return 1
+				case eb == -2:
 					return -1
 				}
 				if r := cmp.Compare(ranks[col][ea], ranks[col][eb]); r != 0 {

@@ -29,22 +29,90 @@ func init() {
 
 // cubeDef is a parsed HyperCubeDef.
 type cubeDef struct {
-	state      string
-	def        engine.CubeDef
-	dimLabels  []string
-	dimDefs    []string // qFieldDefs[0] as written
-	dimSortInd []string
-	measLabels []string
-	measFmt    []*numfmt.Spec // nil: automatic format
-	measSort   []string
-	mode       string
-	leftDims   int
-	pages      []page
-	calcCond   string
-	calcMsg    string
-	key        string
-	err        *listError // a definition the engine cannot compute
-	custom     []string   // keys of the def copied to the layout verbatim
+	state       string
+	def         engine.CubeDef
+	dimLabels   []string
+	dimDefs     []string // qFieldDefs[0] as written
+	dimSortInd  []string
+	measLabels  []string
+	measFmt     []*numfmt.Spec // nil: automatic format
+	measSort    []string
+	mode        string
+	leftDims    int
+	pages       []page
+	calcCond    string
+	calcMsg     string
+	key         string
+	err         *listError // a definition the engine cannot compute
+	custom      []string   // keys of the def copied to the layout verbatim
+	otherLabels []string   // per dimension: the text of its Others cell
+}
+
+// parseOthers reads an OtherTotalSpecProp. Limits given as expressions
+// ({qv}) must be constants here.
+func parseOthers(o *jsonObject) engine.OtherSpec {
+	var sp engine.OtherSpec
+	if o == nil {
+		return sp
+	}
+	switch o.str("qOtherMode") {
+	case "OTHER_COUNTED":
+		sp.Mode = engine.OtherCounted
+	case "OTHER_ABS_LIMITED":
+		sp.Mode = engine.OtherAbsLimited
+	case "OTHER_REL_LIMITED":
+		sp.Mode = engine.OtherRelLimited
+	case "OTHER_ABS_ACC_TARGET":
+		sp.Mode = engine.OtherAbsAccTarget
+	case "OTHER_REL_ACC_TARGET":
+		sp.Mode = engine.OtherRelAccTarget
+	}
+	num := func(k string) float64 {
+		switch v := mustGet(o, k).(type) {
+		case jsonNumber:
+			f, _ := v.float()
+			return f
+		case *jsonObject:
+			if n, ok := mustGet(v, "qv").(string); ok {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimPrefix(n, "=")), 64); err == nil {
+					return f
+				}
+			}
+		case string:
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+				return f
+			}
+		}
+		return math.NaN()
+	}
+	if sp.Mode == engine.OtherCounted {
+		n := num("qOtherCounted")
+		if math.IsNaN(n) {
+			n = 10
+		}
+		sp.Counted = int(n)
+	} else {
+		sp.Limit = num("qOtherLimit")
+		if math.IsNaN(sp.Limit) {
+			sp.Limit = 0
+		}
+	}
+	switch o.str("qOtherLimitMode") {
+	case "OTHER_GE_LIMIT":
+		sp.Op = engine.LimitGE
+	case "OTHER_LT_LIMIT":
+		sp.Op = engine.LimitLT
+	case "OTHER_LE_LIMIT":
+		sp.Op = engine.LimitLE
+	}
+	sp.Ascending = o.str("qOtherSortMode") == "OTHER_SORT_ASCENDING"
+	sp.Suppress = o.boolean("qSuppressOther")
+	if ref := o.obj("qReferencedExpression"); ref != nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(ref.str("qv"))); err == nil {
+			sp.Measure = n
+		}
+	}
+	return sp
 }
 
 // knownCubeKeys are the HyperCubeDef keys the engine interprets; other
@@ -145,7 +213,13 @@ func parseCubeDef(d *jsonObject, state string) *cubeDef {
 		cd.dimLabels = append(cd.dimLabels, label)
 		cd.dimSortInd = append(cd.dimSortInd, sortIndicator(sc))
 		cd.def.Dims = append(cd.def.Dims, engine.CubeDim{Field: name, Label: label,
-			NullSuppression: dim.boolean("qNullSuppression"), Sort: sc, SortExpr: sortExpr})
+			NullSuppression: dim.boolean("qNullSuppression"), Sort: sc, SortExpr: sortExpr,
+			Others: parseOthers(dim.obj("qOtherTotalSpec"))})
+		otherLabel := valueExpr(mustGet(dim, "qOtherLabel"))
+		if otherLabel == "" {
+			otherLabel = "Others"
+		}
+		cd.otherLabels = append(cd.otherLabels, otherLabel)
 	}
 	for _, v := range d.arr("qMeasures") {
 		ms, _ := v.(*jsonObject)
@@ -344,6 +418,9 @@ func computeHyperCube(lc *layoutCtx, def any, path, state string) (any, error) {
 	}
 	out.Set("qMode", cd.mode)
 	out.Set("qNoOfLeftDims", cd.leftDims)
+	if c.HasOthers {
+		out.Set("qHasOtherValues", true)
+	}
 	out.Set("qTreeNodesOnDim", []any{})
 	out.Set("qColumnOrder", []any{})
 	for _, k := range cd.custom {
@@ -418,6 +495,7 @@ func cubeDimInfo(lc *layoutCtx, cd *cubeDef, c *engine.Cube, d int) *jsonObject 
 		seen[c.Elem[d][r]] = true
 	}
 	delete(seen, -2)
+	delete(seen, engine.ElemOthers)
 	if f == nil { // calculated dimension
 		glyphs := 0
 		for _, v := range c.DimCalc[d] {
@@ -609,7 +687,7 @@ func cubePages(dst []byte, lc *layoutCtx, cd *cubeDef, c *engine.Cube, pages []p
 				}
 				col := p.left + ci
 				if col < nd {
-					dst = appendDimCell(dst, c, col, row, states[col])
+					dst = appendDimCell(dst, c, col, row, states[col], cd.otherLabels[col])
 				} else {
 					dst = appendMeasureCell(dst, c.Values[col-nd][row], cd.measFmt[col-nd], loc)
 				}
@@ -646,10 +724,15 @@ func clipCube(p page, ncols, nrows int) (w, h int) {
 
 const nullDimCell = `{"qText":"-","qNum":"NaN","qElemNumber":-2,"qState":"L","qIsNull":true}`
 
-func appendDimCell(dst []byte, c *engine.Cube, d int, row int32, states []engine.ValueState) []byte {
+func appendDimCell(dst []byte, c *engine.Cube, d int, row int32, states []engine.ValueState, otherLabel string) []byte {
 	e := c.Elem[d][row]
 	if e == -2 {
 		return append(dst, nullDimCell...)
+	}
+	if e == engine.ElemOthers {
+		dst = append(dst, `{"qText":`...)
+		dst = appendString(dst, otherLabel)
+		return append(dst, `,"qNum":"NaN","qElemNumber":-3,"qState":"L","qIsOtherCell":true}`...)
 	}
 	dst = append(dst, `{"qText":`...)
 	if f := c.DimFields[d]; f != nil {

@@ -170,3 +170,28 @@ func TestSortByExpression(t *testing.T) {
 	require.Equal(t, "y", path(t, hl, "qHyperCube", "qDataPages", 0, "qMatrix", 0, 0, "qText"))
 	require.Equal(t, "z", path(t, hl, "qHyperCube", "qDataPages", 0, "qMatrix", 2, 0, "qText"))
 }
+
+func TestHyperCubeOthers(t *testing.T) {
+	e, _ := newEngine(t, qix.Options{})
+	c, doc := openCorectlApp(t, e)
+	h := handleOf(t, c.ok(doc, "CreateSessionObject", map[string]any{
+		"qInfo": map[string]any{"qType": "barchart"},
+		"qHyperCubeDef": map[string]any{
+			"qDimensions": []any{map[string]any{
+				"qDef":            map[string]any{"qFieldDefs": []string{"numbers"}},
+				"qOtherTotalSpec": map[string]any{"qOtherMode": "OTHER_COUNTED", "qOtherCounted": map[string]any{"qv": "2"}},
+				"qOtherLabel":     map[string]any{"qv": "Rest"},
+			}},
+			"qMeasures":         []any{map[string]any{"qDef": map[string]any{"qDef": "Sum(numbers)"}}},
+			"qInitialDataFetch": []any{map[string]any{"qWidth": 2, "qHeight": 10}},
+		},
+	}))
+	l := c.ok(h, "GetLayout")["qLayout"]
+	require.Equal(t, true, path(t, l, "qHyperCube", "qHasOtherValues"))
+	require.EqualValues(t, 3, path(t, l, "qHyperCube", "qSize", "qcy"))
+	last := path(t, l, "qHyperCube", "qDataPages", 0, "qMatrix", 2).([]any)
+	require.Equal(t, "Rest", path(t, last, 0, "qText"))
+	require.EqualValues(t, -3, path(t, last, 0, "qElemNumber"))
+	require.Equal(t, true, path(t, last, 0, "qIsOtherCell"))
+	require.Equal(t, "6", path(t, last, 1, "qText")) // 1+2+3
+}

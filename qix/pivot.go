@@ -245,6 +245,8 @@ func (g *pivotGrid) appendDimCell(dst []byte, n *pivotNode) []byte {
 		dst = appendString(dst, g.cd.measLabels[n.elem])
 	case n.elem == -2:
 		dst = appendString(dst, "-")
+	case n.elem == engine.ElemOthers:
+		dst = appendString(dst, g.cd.otherLabels[n.dim])
 	case g.c.DimFields[n.dim] != nil:
 		f := g.c.DimFields[n.dim]
 		dst = f.Symbols.AppendJSON(dst, uint32(n.elem))
@@ -273,6 +275,8 @@ func (g *pivotGrid) appendDimCell(dst []byte, n *pivotNode) []byte {
 		typ = "P"
 	case n.elem == -2:
 		typ = "U"
+	case n.elem == engine.ElemOthers:
+		typ = "O"
 	}
 	dst = append(dst, `,"qType":"`...)
 	dst = append(dst, typ...)
@@ -432,6 +436,9 @@ func stackPages(g *pivotGrid, pages []page, loc *numfmt.Locale) ([]byte, *Error)
 		case n.elem == -2:
 			dst = appendString(dst, "-")
 			typ = "U"
+		case n.elem == engine.ElemOthers:
+			dst = appendString(dst, cd.otherLabels[n.dim])
+			typ = "O"
 		case c.DimFields[n.dim] != nil:
 			f := c.DimFields[n.dim]
 			dst = f.Symbols.AppendJSON(dst, uint32(n.elem))
