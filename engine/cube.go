@@ -94,6 +94,7 @@ type ExprError struct {
 	Msg       string
 }
 
+// Error renders the error with its position.
 func (e *ExprError) Error() string {
 	return fmt.Sprintf("error in expression %q at %d:%d: %s", e.Expr, e.Line, e.Col, e.Msg)
 }

@@ -93,6 +93,7 @@ type ReloadError struct {
 	Log       string
 }
 
+// Error returns the message.
 func (e *ReloadError) Error() string { return e.Msg }
 
 // SessionParams identify a session when a client connects.

@@ -21,6 +21,7 @@ const (
 	U32
 )
 
+// String names the encoding.
 func (e Encoding) String() string {
 	switch e {
 	case Packed:

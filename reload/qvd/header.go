@@ -97,6 +97,7 @@ type FormatError struct {
 	Msg    string
 }
 
+// Error renders the problem with its position.
 func (e *FormatError) Error() string {
 	switch {
 	case e.Line > 0:
