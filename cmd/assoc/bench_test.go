@@ -1,0 +1,89 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestBenchFlags(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		stderr string
+	}{
+		{name: "help", args: []string{"bench", "--help"}, status: 0, stderr: "-scenario"},
+		{name: "bad rows", args: []string{"bench", "--rows", "ten"}, status: 2, stderr: `--rows: "ten" is not a row count`},
+		{name: "fractional rows", args: []string{"bench", "--rows", "1.5"}, status: 2, stderr: `--rows: "1.5"`},
+		{name: "no rows", args: []string{"bench", "--rows", ","}, status: 2, stderr: "--rows: no row count given"},
+		{name: "zero threads", args: []string{"bench", "--threads", "0"}, status: 2, stderr: "--threads 0 is out of range"},
+		{name: "zero runs", args: []string{"bench", "--runs", "0"}, status: 2, stderr: "--runs 0 is out of range"},
+		{name: "negative skew", args: []string{"bench", "--skew", "-1"}, status: 2, stderr: "--skew -1 is out of range"},
+		{name: "negative budget", args: []string{"bench", "--budget", "-1s"}, status: 2, stderr: "--budget -1s is negative"},
+		{name: "bad scale factor", args: []string{"bench", "--tpch-sf", "1000"}, status: 2, stderr: "--tpch-sf 1000 is out of range"},
+		{name: "unknown scenario", args: []string{"bench", "--scenario", "star/nope"}, status: 2, stderr: `no scenario matches "star/nope"`},
+		{name: "extra argument", args: []string{"bench", "now"}, status: 2, stderr: `unexpected argument "now"`},
+		{name: "listed in help", args: []string{"help"}, status: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, out, errOut := testEnv(nil)
+			require.Equal(t, tt.status, run(tt.args, e), "stderr: %s", errOut)
+			require.Contains(t, errOut.String(), tt.stderr)
+			if tt.name == "listed in help" {
+				require.Contains(t, out.String(), "bench ")
+			}
+		})
+	}
+}
+
+func TestBenchTable(t *testing.T) {
+	e, out, errOut := testEnv(nil)
+	args := []string{"bench", "--rows", "2e4,3e4", "--scenario", "star/cycle,star/select-*,tpch", "--tpch-sf", "0.002",
+		"--runs", "2", "--warmup", "1", "--bandwidth-mib", "8", "--threads", "2"}
+	require.Equal(t, 0, run(args, e), "stderr: %s", errOut)
+	s := out.String()
+	for _, want := range []string{"CPU:", "cores:", "AVX2:", "AVX-512:", "bandwidth:", "GB/s", "fact B/row",
+		"star/cycle", "star/select-excluded", "tpch/q1", "tpch/q6", "20000", "30000"} {
+		require.Contains(t, s, want)
+	}
+	require.NotContains(t, s, "star/count-distinct")
+	// The progress bar went to stderr and named the steps.
+	require.Contains(t, errOut.String(), "star/")
+}
+
+func TestBenchJSON(t *testing.T) {
+	e, out, errOut := testEnv(nil)
+	args := []string{"bench", "--json", "--quiet", "--rows", "1e4", "--scenario", "star,flights", "--tpch-sf", "0",
+		"--runs", "3", "--warmup", "0", "--bandwidth-mib", "0"}
+	require.Equal(t, 0, run(args, e), "stderr: %s", errOut)
+	var rep benchReport
+	require.NoError(t, json.Unmarshal([]byte(out.String()), &rep), out.String())
+	require.Equal(t, 3, rep.Runs)
+	require.Equal(t, 0.0, rep.Machine.ReadGBps)
+	require.Len(t, rep.Data, 1)
+	require.Equal(t, 10_000, rep.Data[0].Rows)
+	require.Greater(t, rep.Data[0].FactBytesPerRow, 0.0)
+	require.GreaterOrEqual(t, len(rep.Results), 10)
+	for _, r := range rep.Results {
+		require.True(t, strings.HasPrefix(r.Scenario, "star/"), r.Scenario)
+		require.Equal(t, 3, r.Timing.Runs, r.Scenario)
+		require.Positive(t, r.Timing.Median, r.Scenario)
+		require.LessOrEqual(t, r.Timing.Min, r.Timing.Median)
+		require.LessOrEqual(t, r.Timing.Median, r.Timing.Max)
+		require.Positive(t, r.AnswerRows, r.Scenario)
+	}
+	// flights needs Parquet: skipped with the reason.
+	require.Len(t, rep.Skipped, 2)
+	require.Contains(t, rep.Skipped[0], "bench/duckdb")
+	require.Empty(t, errOut.String(), "--quiet draws no progress bar")
+}
+
+func TestRowsLabel(t *testing.T) {
+	for n, want := range map[int]string{1_000_000: "1e6", 10_000_000: "1e7", 25_000_000: "2.5e7", 12345: "12345"} {
+		require.Equal(t, want, rowsLabel(n))
+	}
+}
