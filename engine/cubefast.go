@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -22,7 +23,7 @@ import (
 
 // fastGroupCalls and fastAggCalls count fast-path evaluations, so tests can
 // check that they exercise it.
-var fastGroupCalls, fastAggCalls atomic.Int64
+var fastGroupCalls, fastAggCalls, fastVecCalls atomic.Int64
 
 // maxDenseGroups bounds the dense group space of the fast path.
 const maxDenseGroups = 1 << 24
@@ -271,6 +272,7 @@ type fastSpec struct {
 	val  fastDim   // how a root row reaches the field's code
 	nums []float64 // numbers by code
 	card int
+	prog *vnode // instead of fld: a numeric expression of the root's rows
 }
 
 // fastSpecFor reports whether call can run on the rows of root.
@@ -281,15 +283,22 @@ func (c *chart) fastSpecFor(call *expr.AggCall, root int) (*fastSpec, bool) {
 	if call.Scope != expr.ScopeRow && len(call.ScopeFields) > 0 {
 		return nil, false
 	}
+	kind, ok := fastKinds[strings.ToLower(call.Func.Name)]
+	if !ok {
+		return nil, false
+	}
 	ref, ok := call.Args[0].(*expr.FieldRef)
 	if !ok {
-		return nil, false
+		if call.Distinct == expr.Distinct || !vecKind(kind) {
+			return nil, false
+		}
+		prog, ok := c.compileVec(call.Args[0], root)
+		if !ok {
+			return nil, false
+		}
+		return &fastSpec{call: call, kind: kind, prog: prog}, true
 	}
 	fld, ok := c.m.fieldByName[ref.Name.Text]
-	if !ok {
-		return nil, false
-	}
-	kind, ok := fastKinds[strings.ToLower(call.Func.Name)]
 	if !ok {
 		return nil, false
 	}
@@ -582,6 +591,11 @@ func (c *chart) pass(root int, fr *fastFrame, rows []uint64, specs []*fastSpec, 
 		seen = make([][]uint8, w)
 	}
 	nrows := c.m.g.nodes[root].rows
+	for _, sp := range specs {
+		if sp.prog != nil {
+			fastVecCalls.Add(1)
+		}
+	}
 	forRows(nrows, rows, func(k, r, n int, mask uint64) {
 		if accs[k] == nil {
 			accs[k] = make([]*accum, len(specs))
@@ -617,6 +631,12 @@ func (c *chart) pass(root int, fr *fastFrame, rows []uint64, specs []*fastSpec, 
 			}
 		}
 		for i, sp := range specs {
+			if sp.prog != nil {
+				var vals [64]float64
+				sp.prog.eval(r, n, &vals)
+				sp.addVals(accs[k][i], idp, &vals, idx)
+				continue
+			}
 			decodeBlock(sp.val.col, r, n, &vb)
 			if mp := sp.val.mp; mp != nil {
 				for j := 0; j < n; j++ {
@@ -818,27 +838,37 @@ func (m *Model) enumerateTuplesSafe(jt *joinTree, rs recordSet, limit int, skip 
 // used.
 func (c *chart) fastAggregate(call *expr.AggCall, gr *groups, rs recordSet, total bool) ([]expr.Value, bool) {
 	g := &c.m.g
+	if len(call.Args) != 1 {
+		return nil, false
+	}
 	var fr *fastFrame
-	var root int
-	if total || gr == nil {
-		ref, ok := call.Args[0].(*expr.FieldRef)
-		if !ok || len(call.Args) != 1 {
+	var sp *fastSpec
+	root := -1
+	if total || gr == nil || len(gr.dims) == 0 {
+		// One group: the root is a table holding a field of the argument
+		// alone (a key field's records are in several tables).
+		for _, r := range c.argRoots(call.Args[0]) {
+			if s, ok := c.fastSpecFor(call, r); ok {
+				sp, root = s, r
+				break
+			}
+		}
+		if sp == nil {
 			return nil, false
 		}
-		fld, ok := c.m.fieldByName[ref.Name.Text]
-		if !ok || len(g.fieldNodes[fld.Index]) != 1 {
-			return nil, false // key fields: records in several tables
-		}
-		root = int(g.fieldNodes[fld.Index][0])
 	} else {
 		if gr.fast == nil {
 			return nil, false
 		}
 		fr = gr.fast
 		root = fr.root
+		s, ok := c.fastSpecFor(call, root)
+		if !ok {
+			return nil, false
+		}
+		sp = s
 	}
-	sp, ok := c.fastSpecFor(call, root)
-	if !ok || (fr == nil && sp.kind == kCountDistinct && len(g.fieldNodes[sp.fld.Index]) > 1) {
+	if fr == nil && sp.kind == kCountDistinct && len(g.fieldNodes[sp.fld.Index]) > 1 {
 		return nil, false
 	}
 	slots := 1
@@ -865,6 +895,25 @@ func (c *chart) fastAggregate(call *expr.AggCall, gr *groups, rs recordSet, tota
 		out[gi] = sp.value(accs[0], fr.slotOf(el))
 	}
 	return out, true
+}
+
+// argRoots returns the tables that hold a field of n alone, in order of
+// first use.
+func (c *chart) argRoots(n expr.Node) []int {
+	var out []int
+	expr.Inspect(n, func(x expr.Node) bool {
+		ref, ok := x.(*expr.FieldRef)
+		if !ok {
+			return true
+		}
+		if fld, ok := c.m.fieldByName[ref.Name.Text]; ok {
+			if fn := c.m.g.fieldNodes[fld.Index]; len(fn) == 1 && !slices.Contains(out, int(fn[0])) {
+				out = append(out, int(fn[0]))
+			}
+		}
+		return true
+	})
+	return out
 }
 
 func nodesOf(g *graph, f int) []int {

@@ -1,0 +1,180 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// randomStar builds a fact table F(K1, K2, Q, R) with dimension tables
+// D1(K1, A, P) and D2(K2, B): keys are usually unique in their dimension
+// (so the fast path applies) and sometimes not, and values mix numbers,
+// texts that spell numbers, other texts, zeros and NULLs.
+func randomStar(t testing.TB, rng *rand.Rand) (*Model, string) {
+	t.Helper()
+	b := NewBuilder(Options{NoSystemTables: true})
+	var desc strings.Builder
+	val := func() any {
+		switch x := rng.IntN(12); {
+		case x == 0:
+			return nil
+		case x == 1:
+			return fmt.Sprint(rng.IntN(5)) // a text that is a number
+		case x == 2:
+			return string(rune('a' + rng.IntN(3)))
+		default:
+			return float64(rng.IntN(7) - 2)
+		}
+	}
+	table := func(name string, fields []string, rows int, key func(r int) any) {
+		tb, err := b.NewTable(name, fields...)
+		require.NoError(t, err)
+		fmt.Fprintf(&desc, "%s(%s):", name, strings.Join(fields, ","))
+		for r := 0; r < rows; r++ {
+			vals := []any{key(r)}
+			for len(vals) < len(fields) {
+				vals = append(vals, val())
+			}
+			require.NoError(t, tb.Append(vals...))
+			fmt.Fprintf(&desc, " %v", vals)
+		}
+		desc.WriteString("\n")
+	}
+	unique := func(r int) any { return float64(r) }
+	dup := func(r int) any { return float64(r / 2) }
+	k1 := unique
+	if rng.IntN(6) == 0 {
+		k1 = dup
+	}
+	table("D1", []string{"K1", "A", "P"}, 1+rng.IntN(6), k1)
+	table("D2", []string{"K2", "B"}, 1+rng.IntN(4), unique)
+	ftb, err := b.NewTable("F", "K1", "K2", "Q", "R")
+	require.NoError(t, err)
+	desc.WriteString("F(K1,K2,Q,R):")
+	for r, n := 0, 1+rng.IntN(40); r < n; r++ {
+		vals := []any{float64(rng.IntN(7)), float64(rng.IntN(5)), val(), val()}
+		require.NoError(t, ftb.Append(vals...))
+		fmt.Fprintf(&desc, " %v", vals)
+	}
+	m, err := b.Build()
+	require.NoError(t, err)
+	return m, desc.String()
+}
+
+// randomArith returns a random arithmetic expression over fields.
+func randomArith(rng *rand.Rand, fields []string, depth int) string {
+	if depth == 0 || rng.IntN(3) == 0 {
+		if rng.IntN(4) == 0 {
+			return fmt.Sprint(rng.IntN(4))
+		}
+		return fields[rng.IntN(len(fields))]
+	}
+	if rng.IntN(6) == 0 {
+		return "-(" + randomArith(rng, fields, depth-1) + ")"
+	}
+	op := []string{"+", "-", "*", "/"}[rng.IntN(4)]
+	return "(" + randomArith(rng, fields, depth-1) + op + randomArith(rng, fields, depth-1) + ")"
+}
+
+// TestCubeVectorDifferential compares the fast path's compiled numeric
+// expressions with the general evaluator on random stars, with and without
+// dimensions, selections and set expressions.
+func TestCubeVectorDifferential(t *testing.T) {
+	models := 600
+	if testing.Short() || raceEnabled {
+		models = 150
+	}
+	rng := rand.New(rand.NewPCG(7, uint64(models)))
+	v0 := fastVecCalls.Load()
+	dimsPool := []string{"A", "B", "K1", "Q"}
+	for i := 0; i < models; i++ {
+		m, desc := randomStar(t, rng)
+		s := NewSession(m, SessionOptions{})
+		for step := 0; step < 3; step++ {
+			op := randomOp(rng, m, s)
+			var measures []CubeMeasure
+			for range 1 + rng.IntN(3) {
+				fn := []string{"Sum", "Avg", "Min", "Max", "Count"}[rng.IntN(5)]
+				arg := randomArith(rng, []string{"Q", "R", "P", "Q", "R"}, 3)
+				set := ""
+				if rng.IntN(5) == 0 {
+					set = "{1}"
+				}
+				measures = append(measures, CubeMeasure{Expr: fmt.Sprintf("%s(%s %s)", fn, set, arg)})
+			}
+			def := &CubeDef{Measures: measures}
+			for _, d := range rng.Perm(len(dimsPool))[:rng.IntN(3)] {
+				def.Dims = append(def.Dims, CubeDim{Field: dimsPool[d]})
+			}
+			st, _ := s.State("")
+			ctx := fmt.Sprintf("model %d step %d op %s\ncube %v by %v\nselections %s\n%s",
+				i, step, op, measures, def.Dims, describeState(m, st), desc)
+			var got [2][]string
+			var totals [2][]string
+			for k, noFast := range []bool{true, false} {
+				c, err := s.newChart("", nil, 0)
+				require.NoError(t, err)
+				c.noFast = noFast
+				cb, err := c.cube(def)
+				require.NoError(t, err, ctx)
+				for _, e := range cb.Errors {
+					require.NoError(t, e, ctx)
+				}
+				got[k] = cubeText(cb)
+				for _, v := range cb.Totals {
+					totals[k] = append(totals[k], v.Text())
+				}
+			}
+			require.Equal(t, got[0], got[1], ctx)
+			require.Equal(t, totals[0], totals[1], ctx)
+		}
+	}
+	require.Greater(t, fastVecCalls.Load()-v0, int64(models), "the fast path should compile most measures")
+}
+
+// TestCubeVectorExample checks compiled expressions against values worked
+// out by hand: a product of a fact field and a dimension field, text
+// numbers, division by zero and NULLs.
+func TestCubeVectorExample(t *testing.T) {
+	b := NewBuilder(Options{NoSystemTables: true})
+	p, err := b.NewTable("Products", "Product", "Price", "Group")
+	require.NoError(t, err)
+	require.NoError(t, p.Append("apple", 2.0, "fruit"))
+	require.NoError(t, p.Append("pear", "3", "fruit")) // text that is a number
+	require.NoError(t, p.Append("kale", 0.0, "veg"))
+	f, err := b.NewTable("Sales", "Product", "Qty", "Disc")
+	require.NoError(t, err)
+	require.NoError(t, f.Append("apple", 10.0, 0.5))
+	require.NoError(t, f.Append("apple", 5.0, nil))
+	require.NoError(t, f.Append("pear", 4.0, 0.25))
+	require.NoError(t, f.Append("kale", 7.0, 0.0))
+	require.NoError(t, f.Append("plum", 1.0, 0.0)) // no price
+	m, err := b.Build()
+	require.NoError(t, err)
+	s := NewSession(m, SessionOptions{})
+	v0 := fastVecCalls.Load()
+	cb, err := s.Cube(&CubeDef{
+		Dims: []CubeDim{{Field: "Group"}},
+		Measures: []CubeMeasure{
+			{Expr: "Sum(Qty*Price*(1-Disc))"},
+			{Expr: "Sum(Qty/Price)"},
+			{Expr: "Count(Qty*Price)"},
+		},
+	})
+	require.NoError(t, err)
+	require.Equal(t, []string{
+		"fruit|19|8.8333333333333|3", // 10*2*0.5 + 4*3*0.75; 10/2 + 5/2 + 4/3
+		"veg|0|0|1",                  // 7/0 is NULL
+		"-|0|0|0",                    // plum has no price
+	}, cubeText(cb))
+	require.Equal(t, "19", cb.Totals[0].Text())
+	require.Greater(t, fastVecCalls.Load(), v0)
+
+	// No dimensions: one row over the fact table (10*0.5 + 4*0.75 + 7 + 1).
+	cb, err = s.Cube(&CubeDef{Measures: []CubeMeasure{{Expr: "Sum(Qty*(1-Disc))"}, {Expr: "Max(-Qty)"}}})
+	require.NoError(t, err)
+	require.Equal(t, []string{"16|-1"}, cubeText(cb))
+}
