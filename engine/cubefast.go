@@ -160,23 +160,23 @@ func (c *chart) newFastFrame(root int, dims []dimSpec) (*fastFrame, bool) {
 // (n rows) into ids.
 func (fr *fastFrame) blockIDs(r, n int, ids *[64]uint32, buf *[64]uint32) {
 	for d, fd := range fr.dims {
-		decodeBlock(fd.col, r, n, buf)
 		st := uint32(fr.stride[d])
 		switch {
-		case d == 0 && fd.mp == nil:
-			for j := 0; j < n; j++ {
-				ids[j] = buf[j] * st
-			}
+		case d == 0 && fd.mp == nil: // stride 1: the codes are the ids
+			decodeBlock(fd.col, r, n, ids)
 		case d == 0:
+			decodeBlock(fd.col, r, n, buf)
 			mp := fr.premul[d]
 			for j := 0; j < n; j++ {
 				ids[j] = mp[buf[j]]
 			}
 		case fd.mp == nil:
+			decodeBlock(fd.col, r, n, buf)
 			for j := 0; j < n; j++ {
 				ids[j] += buf[j] * st
 			}
 		default:
+			decodeBlock(fd.col, r, n, buf)
 			mp := fr.premul[d]
 			for j := 0; j < n; j++ {
 				ids[j] += mp[buf[j]]
@@ -596,6 +596,12 @@ func (c *chart) pass(root int, fr *fastFrame, rows []uint64, specs []*fastSpec, 
 			fastVecCalls.Add(1)
 		}
 	}
+	type scratch struct {
+		ids, buf, vb [64]uint32
+		vals         [64]float64
+		idx          [64]uint8
+	}
+	scr := make([]*scratch, w)
 	forRows(nrows, rows, func(k, r, n int, mask uint64) {
 		if accs[k] == nil {
 			accs[k] = make([]*accum, len(specs))
@@ -605,45 +611,44 @@ func (c *chart) pass(root int, fr *fastFrame, rows []uint64, specs []*fastSpec, 
 			if presence {
 				seen[k] = make([]uint8, slots)
 			}
+			scr[k] = new(scratch)
 		}
-		var ids, buf, vb [64]uint32
-		var idxBuf [64]uint8
+		sc := scr[k]
 		var idx []uint8
 		if mask == ^uint64(0) {
 			idx = identity64[:]
 		} else {
 			c := 0
 			for m := mask; m != 0; m &= m - 1 {
-				idxBuf[c] = uint8(bits.TrailingZeros64(m))
+				sc.idx[c] = uint8(bits.TrailingZeros64(m))
 				c++
 			}
-			idx = idxBuf[:c]
+			idx = sc.idx[:c]
 		}
 		idp := (*[64]uint32)(nil)
 		if fr != nil {
-			fr.blockIDs(r, n, &ids, &buf)
-			idp = &ids
+			fr.blockIDs(r, n, &sc.ids, &sc.buf)
+			idp = &sc.ids
 			if presence {
 				s := seen[k]
 				for _, j := range idx {
-					s[ids[j]] = 1
+					s[sc.ids[j]] = 1
 				}
 			}
 		}
 		for i, sp := range specs {
 			if sp.prog != nil {
-				var vals [64]float64
-				sp.prog.eval(r, n, &vals)
-				sp.addVals(accs[k][i], idp, &vals, idx)
+				sp.prog.eval(r, n, &sc.vals)
+				sp.addVals(accs[k][i], idp, &sc.vals, idx)
 				continue
 			}
-			decodeBlock(sp.val.col, r, n, &vb)
+			decodeBlock(sp.val.col, r, n, &sc.vb)
 			if mp := sp.val.mp; mp != nil {
 				for j := 0; j < n; j++ {
-					vb[j] = mp[vb[j]]
+					sc.vb[j] = mp[sc.vb[j]]
 				}
 			}
-			sp.add(accs[k][i], idp, &vb, idx)
+			sp.add(accs[k][i], idp, &sc.vb, idx)
 		}
 	})
 	out := make([]*accum, len(specs))
@@ -719,24 +724,31 @@ func (c *chart) fastCube(p *evalPlan, gr *groups, measures []expr.Node) bool {
 	if !specsFit(specs, fr.dense) {
 		specs = nil
 	}
-	accs, present := c.pass(root, fr, c.res.nodeRows(root), specs, true)
+	accs, present, keyed := c.keyDistinct(p, fr, specs, c.res)
+	if !keyed {
+		accs, present = c.pass(root, fr, c.res.nodeRows(root), specs, true)
+	}
 	elems := make([]int32, len(gr.dims))
 	for id := present.Next(0); id >= 0; id = present.Next(id + 1) {
 		fr.elems(id, elems)
 		gr.lookup(elems, true)
 	}
 	// Tuples without a root row.
-	tp, err := c.m.enumerateTuplesSafe(p.jt, c.res, c.limit, true)
-	if err != nil {
-		return false
-	}
-	env := c.newRowEnv(tp)
-	for i := 0; i < tp.len(); i++ {
-		env.row = tp.at(i)
-		for d, ds := range gr.dims {
-			elems[d] = c.dimElem(env, gr, d, ds)
+	var tp *tuples
+	if !keyed {
+		var err error
+		tp, err = c.m.enumerateTuplesSafe(p.jt, c.res, c.limit, true)
+		if err != nil {
+			return false
 		}
-		gr.lookup(elems, true)
+		env := c.newRowEnv(tp)
+		for i := 0; i < tp.len(); i++ {
+			env.row = tp.at(i)
+			for d, ds := range gr.dims {
+				elems[d] = c.dimElem(env, gr, d, ds)
+			}
+			gr.lookup(elems, true)
+		}
 	}
 	gr.fast = fr
 	gr.fastPlan = p
@@ -745,7 +757,7 @@ func (c *chart) fastCube(p *evalPlan, gr *groups, measures []expr.Node) bool {
 		c.pre = map[*expr.AggCall][]expr.Value{}
 	}
 	for i, sp := range specs {
-		if sp.kind == kCountDistinct && len(c.m.g.fieldNodes[sp.fld.Index]) > 1 {
+		if !keyed && sp.kind == kCountDistinct && len(c.m.g.fieldNodes[sp.fld.Index]) > 1 {
 			c.addUnrooted(sp, accs[i], fr, tp)
 		}
 		vals := make([]expr.Value, len(gr.elems))

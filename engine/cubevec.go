@@ -2,8 +2,12 @@ package engine
 
 import (
 	"math"
+	"slices"
+	"sync/atomic"
 
 	"github.com/assocengine/assoc/engine/expr"
+	"github.com/assocengine/assoc/engine/internal/bitset"
+	"github.com/assocengine/assoc/symbols"
 )
 
 // Numeric expressions inside aggregations on the fast path: Sum(Price *
@@ -235,4 +239,117 @@ func vecKind(kind fastKind) bool {
 		return true
 	}
 	return false
+}
+
+// keyDistinct answers a cube whose measures' fast aggregations are all
+// Count(DISTINCT K) of a key K of the root and whose dimensions are K or
+// fields that K determines (Country × Count(DISTINCT CustomerID) over a
+// fact table): then a tuple's group is a function of its K, so the
+// distinct (group, K) pairs are those of the possible values of K, and
+// the cube costs a loop over K's symbols instead of a pass over the root's
+// rows. It needs every table of the chart to hold K without NULLs (a row
+// with a NULL key would form a group of its own). ok is false when this
+// does not apply.
+func (c *chart) keyDistinct(p *evalPlan, fr *fastFrame, specs []*fastSpec, rs recordSet) (accs []*accum, present bitset.Set, ok bool) {
+	if len(specs) == 0 {
+		return nil, nil, false
+	}
+	col := specs[0].val.col
+	for _, sp := range specs {
+		if sp.kind != kCountDistinct || sp.val.mp != nil || sp.val.col != col || sp.fld != specs[0].fld {
+			return nil, nil, false
+		}
+	}
+	for _, d := range fr.dims {
+		if d.col != col {
+			return nil, nil, false
+		}
+	}
+	k := specs[0].fld.Index
+	g := &c.m.g
+	for _, n := range p.jt.nodes {
+		if !slices.Contains(g.nodes[n].fields, k) || c.m.hasNull(g.colOf(n, k)) {
+			return nil, nil, false
+		}
+	}
+	codes := c.keyCodes(p, rs, k)
+	card := specs[0].card
+	w := uint32(card + 1)
+	present = bitset.New(fr.dense)
+	slotOf := make([]uint32, 0, 1024)
+	var list []uint32
+	each := func(code uint32) {
+		var s uint32
+		for d, fd := range fr.dims {
+			if fd.mp == nil {
+				s += code * uint32(fr.stride[d])
+			} else {
+				s += fr.premul[d][code]
+			}
+		}
+		present.Set(s)
+		slotOf = append(slotOf, s)
+		list = append(list, code)
+	}
+	if codes == nil {
+		for code := uint32(1); code <= uint32(card); code++ {
+			each(code)
+		}
+	} else {
+		for code := codes.Next(1); code >= 0; code = codes.Next(code + 1) {
+			each(uint32(code))
+		}
+	}
+	a := specs[0].newAccum(fr.dense)
+	for i, code := range list {
+		a.bits.Set(slotOf[i]*w + code)
+	}
+	accs = make([]*accum, len(specs))
+	for i := range specs {
+		accs[i] = a
+	}
+	keyDistinctCalls.Add(1)
+	return accs, present, true
+}
+
+var keyDistinctCalls atomic.Int64
+
+// keyCodes returns the codes of field k in the records of rs over the
+// chart's tables (nil: every symbol).
+func (c *chart) keyCodes(p *evalPlan, rs recordSet, k int) bitset.Set {
+	if r, ok := rs.(*Result); ok {
+		return r.fieldVals(k)
+	}
+	g := &c.m.g
+	var out bitset.Set
+	for _, n := range p.jt.nodes {
+		s := projectColumn(g.colOf(n, k), rs.nodeRows(n), c.m.fields[k].Cardinal())
+		if out == nil {
+			out = s
+		} else {
+			out.Or(s)
+		}
+	}
+	return out
+}
+
+// hasNull reports whether col holds a NULL (code 0). Cached per column.
+func (m *Model) hasNull(col *symbols.Column) bool {
+	if v, ok := m.cnums.Load(col); ok {
+		return v.(bool)
+	}
+	var buf [64]uint32
+	has := false
+	for r := 0; r < col.Len() && !has; r += 64 {
+		n := min(64, col.Len()-r)
+		decodeBlock(col, r, n, &buf)
+		for _, v := range buf[:n] {
+			if v == 0 {
+				has = true
+				break
+			}
+		}
+	}
+	m.cnums.Store(col, has)
+	return has
 }
