@@ -2,18 +2,48 @@ package main
 
 import (
 	"context"
+	"errors"
 	"maps"
 
 	"github.com/assocengine/assoc/qix"
+	"github.com/assocengine/assoc/reload"
 )
 
 // newReloader returns the load-script interpreter the engine reloads apps
-// with. The interpreter (reload.Run) is not written yet: until it is wired
-// in here (mapping qix.ReloadRequest to reload.Request, and *reload.Error
-// to *qix.ReloadError so DoReload reports line:col), reloads fail with
-// qix's "no reloader configured" error and --demo serves the demo app
-// without data.
-func newReloader() qix.Reloader { return nil }
+// with: reload.Run, with qix's request mapped onto it and its errors onto
+// *qix.ReloadError so DoReload reports the script line and column.
+func newReloader() qix.Reloader {
+	return func(ctx context.Context, req qix.ReloadRequest) (*qix.ReloadResult, error) {
+		if req.Partial {
+			return nil, &qix.ReloadError{Msg: "partial reload (ADD, REPLACE, MERGE) is not supported: reload the whole script"}
+		}
+		rr := reload.Request{
+			Script:      req.Script,
+			Connections: req.Connections,
+			AllowDirs:   req.AllowDirs,
+			Logger:      req.Logger,
+			RowLimit:    req.RowLimit, // DoReload's debug row limit: records per source
+		}
+		if req.Progress != nil {
+			rr.Progress = func(p reload.Progress) {
+				req.Progress(qix.ReloadProgress{Message: p.Message, Persistent: p.Persistent})
+			}
+		}
+		res, err := reload.Run(ctx, rr)
+		if err != nil {
+			var re *reload.Error
+			if errors.As(err, &re) {
+				return nil, &qix.ReloadError{Line: re.Line, Col: re.Col, Msg: re.Error(), Log: re.Log}
+			}
+			return nil, err
+		}
+		vars := make(map[string]string, len(res.Variables))
+		for name, v := range res.Variables {
+			vars[name] = v.Text
+		}
+		return &qix.ReloadResult{Model: res.Model, Log: res.Log, Variables: vars}, nil
+	}
+}
 
 // withConnections adds built-in folder connections to the reloads of some
 // apps: conns maps an app id to connection names and folders (already
@@ -28,6 +58,9 @@ func withConnections(next qix.Reloader, conns map[string]map[string]string) qix.
 			merged := maps.Clone(extra)
 			maps.Copy(merged, req.Connections)
 			req.Connections = merged
+			for _, dir := range extra {
+				req.AllowDirs = append(req.AllowDirs, dir)
+			}
 		}
 		return next(ctx, req)
 	}
