@@ -286,8 +286,7 @@ func (b *Builder) Build() (*Model, error) {
 	}
 	m.tagFields()
 	for _, f := range m.fields {
-		f.Symbols.DropIndex()
-		f.Symbols.EnsureIndex()
+		f.Symbols.Freeze()
 	}
 	m.warnings = warnings
 	for _, w := range warnings {

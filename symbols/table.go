@@ -2,29 +2,33 @@ package symbols
 
 import (
 	"cmp"
+	"hash/maphash"
 	"math"
 	"slices"
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Table is the symbol table of one field: its distinct non-NULL values in
 // first-load order. A symbol's id is its position (the QIX qElemNumber).
 //
+// The texts live back to back in one arena, numbers in a slice that stays
+// nil while no symbol has one, and interning uses an open-addressing index
+// of ids, so a symbol costs its text plus about 16 bytes (8 more with a
+// number) instead of a string header, an allocation and map entries.
+//
 // Interning (Intern, InternText, InternNum) is not safe for concurrent use;
 // once a table is built, every read method is safe for concurrent use.
 type Table struct {
-	texts []string
-	nums  []float64 // NaN where a symbol has no number
+	arena []byte
+	off   []uint32  // text i is arena[off[i]:off[i+1]]
+	nums  []float64 // NaN where a symbol has no number; nil: none has one
+	esc   []uint64  // bit i: text i needs escaping in JSON
 
-	// JSON-escaped, quoted text of every symbol, back to back; symbol i is
-	// jsonBuf[jsonOff[i]:jsonOff[i+1]].
-	jsonBuf []byte
-	jsonOff []uint32
-
-	byNum  map[uint64]uint32
-	byText map[string]uint32
+	index []uint32 // open addressing: id+1, 0 empty; len a power of two
+	seed  maphash.Seed
 
 	numCount int // symbols with a number
 	intCount int // symbols whose number is an integer
@@ -33,19 +37,20 @@ type Table struct {
 	numericOnce, textOnce sync.Once
 	numericOrd, textOrd   []uint32
 	numericRank, textRank []uint32
+	nanOnce               sync.Once
+	nanNums               []float64
 }
+
+// maxArena bounds the text bytes of one table (offsets are 32-bit).
+const maxArena = math.MaxUint32
 
 // NewTable returns an empty symbol table.
 func NewTable() *Table {
-	return &Table{
-		jsonOff: []uint32{0},
-		byNum:   make(map[uint64]uint32),
-		byText:  make(map[string]uint32),
-	}
+	return &Table{off: []uint32{0}, seed: maphash.MakeSeed()}
 }
 
 // Len returns the number of symbols (the field's cardinality).
-func (t *Table) Len() int { return len(t.texts) }
+func (t *Table) Len() int { return len(t.off) - 1 }
 
 // Intern returns the id of d, adding it if it is new. A value with a number
 // is identified by its number (the first text seen is kept); a value without
@@ -59,11 +64,13 @@ func (t *Table) Intern(d Dual) uint32 {
 
 // InternText returns the id of the pure text value s, adding it if new.
 func (t *Table) InternText(s string) uint32 {
-	if id, ok := t.byText[s]; ok {
+	h := t.hashText(s)
+	slot, id, ok := t.findText(h, s)
+	if ok {
 		return id
 	}
-	id := t.add(math.NaN(), s)
-	t.byText[s] = id
+	id = t.add(math.NaN(), s)
+	t.insert(slot, id)
 	return id
 }
 
@@ -71,31 +78,128 @@ func (t *Table) InternText(s string) uint32 {
 // If text is empty the default rendering of f is used.
 func (t *Table) InternNum(f float64, text string) uint32 {
 	k := numKey(f)
-	if id, ok := t.byNum[k]; ok {
+	slot, id, ok := t.findNum(k)
+	if ok {
 		return id
 	}
 	if text == "" {
 		text = FormatNumber(f)
 	}
-	id := t.add(f, text)
-	t.byNum[k] = id
+	id = t.add(f, text)
+	t.insert(slot, id)
 	return id
 }
 
+func (t *Table) hashText(s string) uint64 { return maphash.String(t.seed, s) }
+
+func hashNum(k uint64) uint64 {
+	k ^= k >> 33
+	k *= 0xff51afd7ed558ccd
+	k ^= k >> 33
+	k *= 0xc4ceb9fe1a85ec53
+	k ^= k >> 33
+	return k
+}
+
+// findText probes for the text s with hash h: its id, or the empty slot
+// where it belongs.
+func (t *Table) findText(h uint64, s string) (slot int, id uint32, ok bool) {
+	if len(t.index) == 0 {
+		return -1, 0, false
+	}
+	mask := len(t.index) - 1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		e := t.index[i]
+		if e == 0 {
+			return i, 0, false
+		}
+		id := e - 1
+		if !t.hasNum(id) && t.Text(id) == s {
+			return i, id, true
+		}
+	}
+}
+
+// findNum probes for the number with key k.
+func (t *Table) findNum(k uint64) (slot int, id uint32, ok bool) {
+	if len(t.index) == 0 {
+		return -1, 0, false
+	}
+	mask := len(t.index) - 1
+	for i := int(hashNum(k)) & mask; ; i = (i + 1) & mask {
+		e := t.index[i]
+		if e == 0 {
+			return i, 0, false
+		}
+		id := e - 1
+		if t.hasNum(id) && numKey(t.nums[id]) == k {
+			return i, id, true
+		}
+	}
+}
+
+func (t *Table) hasNum(id uint32) bool { return t.nums != nil && t.nums[id] == t.nums[id] }
+
+// insert records id at slot (from a failed find), growing the index when
+// it is three quarters full.
+func (t *Table) insert(slot int, id uint32) {
+	if slot < 0 || (t.Len())*4 > len(t.index)*3 {
+		t.rehash(max(16, len(t.index)*2))
+		return
+	}
+	t.index[slot] = id + 1
+}
+
+// rehash rebuilds the index with size slots over every symbol.
+func (t *Table) rehash(size int) {
+	t.index = make([]uint32, size)
+	mask := size - 1
+	for id := 0; id < t.Len(); id++ {
+		var h uint64
+		if t.hasNum(uint32(id)) {
+			h = hashNum(numKey(t.nums[id]))
+		} else {
+			h = t.hashText(t.Text(uint32(id)))
+		}
+		i := int(h) & mask
+		for t.index[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.index[i] = uint32(id) + 1
+	}
+}
+
 func (t *Table) add(f float64, s string) uint32 {
-	if len(t.texts) >= math.MaxUint32-1 {
+	n := t.Len()
+	if n >= math.MaxUint32-1 {
 		panic("BUG: symbol table overflow")
 	}
-	id := uint32(len(t.texts))
-	t.texts = append(t.texts, s)
-	t.nums = append(t.nums, f)
-	t.jsonBuf = AppendJSONString(t.jsonBuf, s)
-	t.jsonOff = append(t.jsonOff, uint32(len(t.jsonBuf)))
-	if !math.IsNaN(f) {
+	if len(t.arena)+len(s) > maxArena {
+		panic("symbols: more than 4 GiB of text in one field")
+	}
+	id := uint32(n)
+	t.arena = append(t.arena, s...)
+	t.off = append(t.off, uint32(len(t.arena)))
+	if f == f {
+		if t.nums == nil {
+			t.nums = make([]float64, n, max(n+1, 8))
+			for i := range t.nums {
+				t.nums[i] = math.NaN()
+			}
+		}
 		t.numCount++
 		if f == math.Trunc(f) {
 			t.intCount++
 		}
+	}
+	if t.nums != nil {
+		t.nums = append(t.nums, f)
+	}
+	if id%64 == 0 {
+		t.esc = append(t.esc, 0)
+	}
+	if needsEscape(s) {
+		t.esc[id/64] |= 1 << (id % 64)
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -104,6 +208,17 @@ func (t *Table) add(f float64, s string) uint32 {
 		}
 	}
 	return id
+}
+
+// needsEscape reports whether AppendJSONString would change s beyond
+// quoting it (conservatively: any non-ASCII text counts).
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
 }
 
 // Lookup returns the id of d and whether it is in the table.
@@ -116,32 +231,63 @@ func (t *Table) Lookup(d Dual) (uint32, bool) {
 
 // LookupText returns the id of the pure text value s.
 func (t *Table) LookupText(s string) (uint32, bool) {
-	id, ok := t.byText[s]
+	_, id, ok := t.findText(t.hashText(s), s)
 	return id, ok
 }
 
 // LookupNum returns the id of the number f.
 func (t *Table) LookupNum(f float64) (uint32, bool) {
-	id, ok := t.byNum[numKey(f)]
+	_, id, ok := t.findNum(numKey(f))
 	return id, ok
 }
 
 // Dual returns symbol id as a dual.
-func (t *Table) Dual(id uint32) Dual { return Dual{Num: t.nums[id], Text: t.texts[id]} }
+func (t *Table) Dual(id uint32) Dual { return Dual{Num: t.Num(id), Text: t.Text(id)} }
 
-// Text returns the text of symbol id.
-func (t *Table) Text(id uint32) string { return t.texts[id] }
+// Text returns the text of symbol id. The string shares the table's
+// memory.
+func (t *Table) Text(id uint32) string {
+	lo, hi := t.off[id], t.off[id+1]
+	if lo == hi {
+		return ""
+	}
+	return unsafe.String(&t.arena[lo], int(hi-lo))
+}
 
 // Num returns the number of symbol id, NaN if it has none.
-func (t *Table) Num(id uint32) float64 { return t.nums[id] }
+func (t *Table) Num(id uint32) float64 {
+	if t.nums == nil {
+		if int(id) >= t.Len() {
+			panic("symbols: id out of range")
+		}
+		return math.NaN()
+	}
+	return t.nums[id]
+}
 
 // Nums returns the numbers of all symbols indexed by id (NaN where none).
 // The slice is shared and must not be modified.
-func (t *Table) Nums() []float64 { return t.nums }
+func (t *Table) Nums() []float64 {
+	if t.nums != nil {
+		return t.nums
+	}
+	t.nanOnce.Do(func() {
+		t.nanNums = make([]float64, t.Len())
+		for i := range t.nanNums {
+			t.nanNums[i] = math.NaN()
+		}
+	})
+	return t.nanNums
+}
 
 // AppendJSON appends the quoted, JSON-escaped text of symbol id to dst.
 func (t *Table) AppendJSON(dst []byte, id uint32) []byte {
-	return append(dst, t.jsonBuf[t.jsonOff[id]:t.jsonOff[id+1]]...)
+	if t.esc[id/64]&(1<<(id%64)) != 0 {
+		return AppendJSONString(dst, t.Text(id))
+	}
+	dst = append(dst, '"')
+	dst = append(dst, t.arena[t.off[id]:t.off[id+1]]...)
+	return append(dst, '"')
 }
 
 // NumericCount returns how many symbols have a number.
@@ -155,34 +301,23 @@ func (t *Table) ASCII() bool { return t.nonASCII == 0 }
 
 // Bytes estimates the memory held by the table.
 func (t *Table) Bytes() int64 {
-	n := int64(cap(t.texts))*16 + int64(cap(t.nums))*8 + int64(cap(t.jsonBuf)) + int64(cap(t.jsonOff))*4
-	for _, s := range t.texts {
-		n += int64(len(s))
-	}
-	n += int64(len(t.byNum))*16 + int64(len(t.byText))*24
+	n := int64(cap(t.arena)) + int64(cap(t.off))*4 + int64(cap(t.nums))*8 + int64(cap(t.esc))*8 + int64(cap(t.index))*4
 	n += int64(cap(t.numericOrd)+cap(t.textOrd)+cap(t.numericRank)+cap(t.textRank)) * 4
+	n += int64(cap(t.nanNums)) * 8
 	return n
 }
 
-// DropIndex releases the interning maps of a table that will not grow any
-// more. Lookup then falls back to a linear scan.
-func (t *Table) DropIndex() {
-	t.byNum, t.byText = nil, nil
-}
-
-// EnsureIndex rebuilds the interning maps if DropIndex released them.
-func (t *Table) EnsureIndex() {
-	if t.byNum != nil {
-		return
+// Freeze trims the table's buffers to their length once no symbol will be
+// added (the builder calls it); interning afterwards still works.
+func (t *Table) Freeze() {
+	if cap(t.arena)-len(t.arena) > len(t.arena)/8 {
+		t.arena = append([]byte(nil), t.arena...)
 	}
-	t.byNum = make(map[uint64]uint32)
-	t.byText = make(map[string]uint32)
-	for i := range t.texts {
-		if math.IsNaN(t.nums[i]) {
-			t.byText[t.texts[i]] = uint32(i)
-		} else {
-			t.byNum[numKey(t.nums[i])] = uint32(i)
-		}
+	if cap(t.off)-len(t.off) > len(t.off)/8 {
+		t.off = append([]uint32(nil), t.off...)
+	}
+	if t.nums != nil && cap(t.nums)-len(t.nums) > len(t.nums)/8 {
+		t.nums = append([]float64(nil), t.nums...)
 	}
 }
 
@@ -190,9 +325,9 @@ func (t *Table) EnsureIndex() {
 // without a number follow in load order. The slice is shared.
 func (t *Table) NumericOrder() []uint32 {
 	t.numericOnce.Do(func() {
-		ord := identity(len(t.texts))
+		ord := identity(t.Len())
 		slices.SortStableFunc(ord, func(a, b uint32) int {
-			na, nb := t.nums[a], t.nums[b]
+			na, nb := t.Num(a), t.Num(b)
 			aNaN, bNaN := math.IsNaN(na), math.IsNaN(nb)
 			switch {
 			case aNaN && bNaN:
@@ -220,9 +355,9 @@ func (t *Table) NumericRank() []uint32 {
 // ties in load order. The slice is shared.
 func (t *Table) TextOrder() []uint32 {
 	t.textOnce.Do(func() {
-		ord := identity(len(t.texts))
+		ord := identity(t.Len())
 		slices.SortStableFunc(ord, func(a, b uint32) int {
-			return CompareText(t.texts[a], t.texts[b])
+			return CompareText(t.Text(a), t.Text(b))
 		})
 		t.textOrd = ord
 		t.textRank = rank(ord)
