@@ -34,6 +34,7 @@ type app struct {
 	scriptVars map[string]*genericObject // script variables made objects, by name
 	deleted    bool
 	sessions   map[*Session]struct{}
+	lib        library // master items, bookmarks and object trees (masteritems.go)
 
 	mi        atomic.Pointer[modelInfo] // nil: never reloaded
 	reloading atomic.Bool
@@ -60,21 +61,8 @@ func appFromSnapshot(e *Engine, s *AppSnapshot) (*app, error) {
 			a.props = o
 		}
 	}
-	for i, raw := range s.Objects {
-		v, err := parseJSON(raw)
-		if err != nil {
-			return nil, fmt.Errorf("cannot load app %q: object %d: %w", s.ID, i, err)
-		}
-		props, ok := v.(*jsonObject)
-		if !ok {
-			return nil, fmt.Errorf("cannot load app %q: object %d is not a JSON object", s.ID, i)
-		}
-		o := newGenericObject(props, a, nil)
-		if o.id == "" || a.objects[o.id] != nil {
-			return nil, fmt.Errorf("cannot load app %q: object %d has a missing or duplicate id %q", s.ID, i, o.id)
-		}
-		a.objects[o.id] = o
-		a.objOrder = append(a.objOrder, o.id)
+	if err := a.loadObjects(s.Objects); err != nil {
+		return nil, fmt.Errorf("cannot load app %q: %w", s.ID, err)
 	}
 	for i, raw := range s.UserVariables {
 		v, err := parseJSON(raw)
@@ -90,6 +78,9 @@ func appFromSnapshot(e *Engine, s *AppSnapshot) (*app, error) {
 			a.vars = map[string]*genericObject{}
 		}
 		a.vars[o.id] = o
+	}
+	if err := a.loadLibrary(s); err != nil {
+		return nil, fmt.Errorf("cannot load app %q: %w", s.ID, err)
 	}
 	if s.Model != nil {
 		a.mi.Store(newModelInfo(s.Model))
@@ -112,9 +103,8 @@ func (a *app) snapshot() *AppSnapshot {
 	if mi := a.mi.Load(); mi != nil {
 		s.Model = mi.m
 	}
-	for _, id := range a.objOrder {
-		s.Objects = append(s.Objects, encode(a.objects[id].properties()))
-	}
+	s.Objects = a.objectEntries()
+	s.Dimensions, s.Measures, s.Bookmarks = a.libraryEntries()
 	ids := make([]string, 0, len(a.vars))
 	for id := range a.vars {
 		ids = append(ids, id)

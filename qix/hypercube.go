@@ -18,7 +18,7 @@ import (
 // state) by the engine, and paged out with an append-style encoder.
 
 func init() {
-	registerDef("qHyperCubeDef", &defComputer{layoutKey: "qHyperCube", compute: computeHyperCube})
+	registerDef("qHyperCubeDef", &defComputer{layoutKey: "qHyperCube", compute: libraryCube}) // master items: masteritems.go
 	register("GenericObject", map[string]handler{
 		"GetHyperCubeData":        objGetHyperCubeData,
 		"GetHyperCubeReducedData": objGetHyperCubeData,
@@ -799,7 +799,7 @@ func (c *call) cubeAt(path string) (*cubeDef, error) {
 	if !ok || !isObj || last != "qHyperCubeDef" {
 		return nil, qerr(errInvalidPath, "no qHyperCubeDef at %q", path)
 	}
-	cd := parseCubeDef(d, state)
+	cd := parseCubeDef(resolveCubeLibrary(c.s.doc(), d), state) // master items: masteritems.go
 	if cd.state != engine.DefaultState {
 		if err := c.checkState(cd.state); err != nil {
 			return nil, err

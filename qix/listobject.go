@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	registerDef("qListObjectDef", &defComputer{layoutKey: "qListObject", compute: computeListObject})
+	registerDef("qListObjectDef", &defComputer{layoutKey: "qListObject", compute: libraryList}) // master items: masteritems.go
 }
 
 // maxPageCells is the engine's limit on the cells of one data request.

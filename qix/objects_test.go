@@ -103,8 +103,8 @@ func TestGenericObjects(t *testing.T) {
 	require.Equal(t, map[string]any{"title": "Budget", "rank": -1.0, "none": nil}, path(t, items, 0, "qData"))
 	require.Equal(t, "Budget", path(t, items, 0, "qMeta", "title"))
 	require.Equal(t, []any{map[string]any{"qId": sheetID, "qType": "sheet"}}, c.ok(doc, "GetAllInfos")["qInfos"])
-	// A definition without a computer (qChildListDef) is left as it is.
-	require.Equal(t, map[string]any{"qData": map[string]any{"title": "/title"}}, lo(t, c, sheet)["qChildListDef"])
+	// qChildListDef is laid out as the (here empty) list of children.
+	require.Equal(t, map[string]any{"qItems": []any{}}, lo(t, c, sheet)["qChildList"])
 	// Another session sees the persistent object, with its own handle.
 	c2 := connect(t, e, qix.SessionParams{})
 	d2 := handleOf(t, c2.ok(-1, "OpenDoc", path(t, c.ok(doc, "GetAppLayout"), "qLayout", "qFileName")))

@@ -150,7 +150,7 @@ func (c *call) listAt(path string) (*listDef, error) {
 	if !ok || !isObj || last != "qListObjectDef" {
 		return nil, qerr(errInvalidPath, "no qListObjectDef at %q", path)
 	}
-	ld := parseListDef(d, state)
+	ld := parseListDef(resolveListLibrary(c.s.doc(), d), state) // master items: masteritems.go
 	if ld.state != engine.DefaultState {
 		if err := c.checkState(ld.state); err != nil {
 			return nil, err

@@ -162,6 +162,7 @@ func (s *Session) selections() (*engine.Session, *modelInfo, error) {
 	if s.es == nil || s.esModel != mi {
 		opts := s.app.engineOptions()
 		opts.Variables = s.variableValue(s.app)
+		opts.Bookmarks = s.app.bookmarkStates(mi.m)
 		s.es = engine.NewSession(mi.m, opts)
 		s.esModel = mi
 		s.modal = nil
