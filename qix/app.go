@@ -35,6 +35,10 @@ type app struct {
 	deleted    bool
 	sessions   map[*Session]struct{}
 	lib        library // master items, bookmarks and object trees (masteritems.go)
+	// calcVer changes whenever something charts read besides the data and
+	// the selections changes (variables, bookmarks): cached cubes of an
+	// older version are not reused.
+	calcVer atomic.Uint64
 
 	mi        atomic.Pointer[modelInfo] // nil: never reloaded
 	reloading atomic.Bool

@@ -560,6 +560,7 @@ func validateBookmarkProps(p *jsonObject) *Error {
 // bookmarkChanged marks as changed the objects that list bookmarks or whose
 // properties mention the bookmark's id or title (set analysis).
 func (c *call) bookmarkChanged(a *app, b *bookmark) {
+	a.calcVer.Add(1) // set expressions may name the bookmark
 	id, title := b.obj.id, b.title()
 	c.touch(a.objectsWhere(func(p *jsonObject) bool {
 		return hasKeyDeep(p, "qBookmarkListDef") || mentions(p, id, title)

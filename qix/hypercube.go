@@ -309,7 +309,7 @@ func computeCube(lc *layoutCtx, cd *cubeDef) (*engine.Cube, *listError) {
 	if cd.err != nil {
 		return nil, cd.err
 	}
-	c, err := lc.es.CubeCached(cd.key, 0, &cd.def)
+	c, err := lc.es.CubeCached(cd.key, lc.app.calcVer.Load(), &cd.def)
 	switch {
 	case err == nil:
 		return c, nil

@@ -193,6 +193,9 @@ func createVariable(c *call, session bool) (*genericObject, error) {
 // variableChanged marks every object of the session's app as changed: any
 // expression may use the variable.
 func (c *call) variableChanged() {
+	if a := c.s.doc(); a != nil {
+		a.calcVer.Add(1)
+	}
 	c.eff.allStates = true
 	c.stateChanged("")
 }

@@ -49,3 +49,34 @@ func TestVariables(t *testing.T) {
 	c.ok(doc, "CreateSessionVariable", map[string]any{"qInfo": map[string]any{"qType": "variable"}, "qName": "vSess", "qDefinition": "'x'"})
 	require.Equal(t, "x", c.ok(doc, "Evaluate", "$(vSess)")["qReturn"])
 }
+
+// TestChartsFollowVariablesAndBookmarks: a cached cube is not reused after
+// a variable or a bookmark it reads changes, although the selections did
+// not.
+func TestChartsFollowVariablesAndBookmarks(t *testing.T) {
+	e, _ := newEngine(t, qix.Options{})
+	c, doc := openCorectlApp(t, e)
+	v := handleOf(t, c.ok(doc, "CreateVariableEx", map[string]any{"qInfo": map[string]any{"qType": "variable"}, "qName": "vK", "qDefinition": "2"}))
+	chart := handleOf(t, c.ok(doc, "CreateSessionObject", map[string]any{
+		"qInfo": map[string]any{"qType": "table"},
+		"qHyperCubeDef": map[string]any{"qMeasures": []any{
+			map[string]any{"qDef": map[string]any{"qDef": "Sum(numbers)*vK"}},
+			map[string]any{"qDef": map[string]any{"qDef": "Sum({BMX} numbers)"}},
+		}},
+	}))
+	cell := func(col int) string {
+		l := c.ok(chart, "GetLayout")["qLayout"]
+		return path(t, l, "qHyperCube", "qGrandTotalRow", col, "qText").(string)
+	}
+	require.Equal(t, "30", cell(0))
+	c.ok(v, "SetNumValue", 3)
+	require.Equal(t, "45", cell(0))
+	// A bookmark made while one value is selected, then destroyed.
+	lb := listbox(t, c, doc, "numbers", nil)
+	c.ok(lb, "SelectListObjectValues", "/qListObjectDef", []int{0}, false)
+	c.ok(doc, "CreateBookmark", map[string]any{"qInfo": map[string]any{"qId": "BMX", "qType": "bookmark"}})
+	c.ok(doc, "ClearAll")
+	withBM := cell(1)
+	c.ok(doc, "DestroyBookmark", "BMX")
+	require.NotEqual(t, withBM, cell(1), "the set expression no longer finds the bookmark")
+}
