@@ -725,7 +725,15 @@ func (c *chart) fastCube(p *evalPlan, gr *groups, measures []expr.Node) bool {
 		specs = nil
 	}
 	accs, present, keyed := c.keyDistinct(p, fr, specs, c.res)
-	if !keyed {
+	var codes bitset.Set
+	if !keyed && len(specs) == 0 {
+		codes = c.codePresence(fr, root)
+	}
+	switch {
+	case keyed:
+	case codes != nil:
+		present = codes
+	default:
 		accs, present = c.pass(root, fr, c.res.nodeRows(root), specs, true)
 	}
 	elems := make([]int32, len(gr.dims))
@@ -902,12 +910,46 @@ func (c *chart) fastAggregate(call *expr.AggCall, gr *groups, rs recordSet, tota
 	if fr == nil {
 		return spread(sp.value(accs[0], 0), gr), true
 	}
+	// The total over every slot is the chart's total of the call: keep it
+	// so the totals row needs no second pass.
+	all := make([]int, fr.dense)
+	for s := range all {
+		all[s] = s
+	}
+	tot := sp.value(accs[0], all...)
+	c.mu.Lock()
+	c.totals[call] = tot
+	c.mu.Unlock()
 	out := make([]expr.Value, len(gr.elems))
 	for gi, el := range gr.elems {
 		out[gi] = sp.value(accs[0], fr.slotOf(el))
 	}
 	return out, true
 }
+
+// codePresence returns the groups of a one-dimension frame without a pass
+// over the rows when the dimension is a column of the root alone without
+// NULLs: then the groups are the field's possible values. nil when that
+// does not apply.
+func (c *chart) codePresence(fr *fastFrame, root int) bitset.Set {
+	if len(fr.dims) != 1 || fr.dims[0].mp != nil {
+		return nil
+	}
+	f := fr.fields[0]
+	if fn := c.m.g.fieldNodes[f]; len(fn) != 1 || int(fn[0]) != root || c.m.hasNull(fr.dims[0].col) {
+		return nil
+	}
+	present := bitset.New(fr.dense)
+	if vals := c.res.fieldVals(f); vals != nil {
+		present.Or(vals)
+	} else {
+		present.SetRange(1, fr.dense)
+	}
+	codePresenceCalls.Add(1)
+	return present
+}
+
+var codePresenceCalls atomic.Int64
 
 // argRoots returns the tables that hold a field of n alone, in order of
 // first use.

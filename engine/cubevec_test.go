@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// randomStar builds a fact table F(K1, K2, Q, R) with dimension tables
+// randomStar builds a fact table F(K1, K2, Q, R, G) with dimension tables
 // D1(K1, A, P) and D2(K2, B): keys are usually unique in their dimension
 // (so the fast path applies) and sometimes not, and values mix numbers,
 // texts that spell numbers, other texts, zeros and NULLs.
@@ -51,11 +51,11 @@ func randomStar(t testing.TB, rng *rand.Rand) (*Model, string) {
 	}
 	table("D1", []string{"K1", "A", "P"}, 1+rng.IntN(6), k1)
 	table("D2", []string{"K2", "B"}, 1+rng.IntN(4), unique)
-	ftb, err := b.NewTable("F", "K1", "K2", "Q", "R")
+	ftb, err := b.NewTable("F", "K1", "K2", "Q", "R", "G")
 	require.NoError(t, err)
-	desc.WriteString("F(K1,K2,Q,R):")
+	desc.WriteString("F(K1,K2,Q,R,G):")
 	for r, n := 0, 1+rng.IntN(40); r < n; r++ {
-		vals := []any{float64(rng.IntN(7)), float64(rng.IntN(5)), val(), val()}
+		vals := []any{float64(rng.IntN(7)), float64(rng.IntN(5)), val(), val(), float64(rng.IntN(3))}
 		require.NoError(t, ftb.Append(vals...))
 		fmt.Fprintf(&desc, " %v", vals)
 	}
@@ -88,8 +88,8 @@ func TestCubeVectorDifferential(t *testing.T) {
 		models = 150
 	}
 	rng := rand.New(rand.NewPCG(7, uint64(models)))
-	v0 := fastVecCalls.Load()
-	dimsPool := []string{"A", "B", "K1", "Q"}
+	v0, p0 := fastVecCalls.Load(), codePresenceCalls.Load()
+	dimsPool := []string{"A", "B", "K1", "Q", "G"}
 	for i := 0; i < models; i++ {
 		m, desc := randomStar(t, rng)
 		s := NewSession(m, SessionOptions{})
@@ -100,8 +100,8 @@ func TestCubeVectorDifferential(t *testing.T) {
 				fn := []string{"Sum", "Avg", "Min", "Max", "Count"}[rng.IntN(5)]
 				arg := randomArith(rng, []string{"Q", "R", "P", "Q", "R"}, 3)
 				set := ""
-				if rng.IntN(5) == 0 {
-					set = "{1}"
+				if rng.IntN(3) == 0 {
+					set = []string{"{1}", "{$<G={1}>}", "{$<B={1,2}>}"}[rng.IntN(3)]
 				}
 				measures = append(measures, CubeMeasure{Expr: fmt.Sprintf("%s(%s %s)", fn, set, arg)})
 			}
@@ -133,6 +133,7 @@ func TestCubeVectorDifferential(t *testing.T) {
 		}
 	}
 	require.Greater(t, fastVecCalls.Load()-v0, int64(models), "the fast path should compile most measures")
+	require.Greater(t, codePresenceCalls.Load()-p0, int64(10), "groups from a dimension's values")
 }
 
 // TestCubeVectorExample checks compiled expressions against values worked
