@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -17,7 +18,9 @@ import (
 // The texts live back to back in one arena, numbers in a slice that stays
 // nil while no symbol has one, and interning uses an open-addressing index
 // of ids, so a symbol costs its text plus about 16 bytes (8 more with a
-// number) instead of a string header, an allocation and map entries.
+// number) instead of a string header, an allocation and map entries. The
+// JSON form of a text is the text in quotes; the rare texts that need
+// escaping keep their escaped form pre-computed.
 //
 // Interning (Intern, InternText, InternNum) is not safe for concurrent use;
 // once a table is built, every read method is safe for concurrent use.
@@ -25,7 +28,10 @@ type Table struct {
 	arena []byte
 	off   []uint32  // text i is arena[off[i]:off[i+1]]
 	nums  []float64 // NaN where a symbol has no number; nil: none has one
-	esc   []uint64  // bit i: text i needs escaping in JSON
+	// The JSON form of a symbol is its text in quotes, except for the
+	// symbols flagged in esc, whose escaped form escJSON holds.
+	esc     []uint64
+	escJSON map[uint32]string
 
 	index []uint32 // open addressing: id+1, 0 empty; len a power of two
 	seed  maphash.Seed
@@ -200,6 +206,10 @@ func (t *Table) add(f float64, s string) uint32 {
 	}
 	if needsEscape(s) {
 		t.esc[id/64] |= 1 << (id % 64)
+		if t.escJSON == nil {
+			t.escJSON = map[uint32]string{}
+		}
+		t.escJSON[id] = string(AppendJSONString(nil, s))
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -210,15 +220,24 @@ func (t *Table) add(f float64, s string) uint32 {
 	return id
 }
 
-// needsEscape reports whether AppendJSONString would change s beyond
-// quoting it (conservatively: any non-ASCII text counts).
+// needsEscape reports whether the JSON form of s is more than s in
+// quotes: a control character, a quote or backslash, invalid UTF-8, or
+// U+2028/U+2029 (which AppendJSONString escapes for JavaScript).
 func needsEscape(s string) bool {
+	ascii := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' {
 			return true
 		}
+		if c >= utf8.RuneSelf {
+			ascii = false
+		}
 	}
-	return false
+	if ascii {
+		return false
+	}
+	return !utf8.ValidString(s) || strings.Contains(s, "\u2028") || strings.Contains(s, "\u2029")
 }
 
 // Lookup returns the id of d and whether it is in the table.
@@ -283,7 +302,7 @@ func (t *Table) Nums() []float64 {
 // AppendJSON appends the quoted, JSON-escaped text of symbol id to dst.
 func (t *Table) AppendJSON(dst []byte, id uint32) []byte {
 	if t.esc[id/64]&(1<<(id%64)) != 0 {
-		return AppendJSONString(dst, t.Text(id))
+		return append(dst, t.escJSON[id]...)
 	}
 	dst = append(dst, '"')
 	dst = append(dst, t.arena[t.off[id]:t.off[id+1]]...)
@@ -304,6 +323,9 @@ func (t *Table) Bytes() int64 {
 	n := int64(cap(t.arena)) + int64(cap(t.off))*4 + int64(cap(t.nums))*8 + int64(cap(t.esc))*8 + int64(cap(t.index))*4
 	n += int64(cap(t.numericOrd)+cap(t.textOrd)+cap(t.numericRank)+cap(t.textRank)) * 4
 	n += int64(cap(t.nanNums)) * 8
+	for _, j := range t.escJSON {
+		n += int64(len(j)) + 48
+	}
 	return n
 }
 

@@ -14,7 +14,7 @@ import (
 // index growth and Freeze.
 func TestTableAgainstMaps(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	texts := []string{"", "a", "A", "é", "x\"y", "tab\there", "\u2028", "ünï", "12", " 12"}
+	texts := []string{"", "a", "A", "é", "x\"y", "tab\there", "\u2028", "ünï", "12", " 12", "\xffbad", "back\\slash"}
 	for round := 0; round < 20; round++ {
 		tb := NewTable()
 		byText := map[string]uint32{}
