@@ -165,8 +165,11 @@ func (fr *fastFrame) blockIDs(r, n int, ids *[64]uint32, buf *[64]uint32) {
 		case d == 0 && fd.mp == nil: // stride 1: the codes are the ids
 			decodeBlock(fd.col, r, n, ids)
 		case d == 0:
-			decodeBlock(fd.col, r, n, buf)
 			mp := fr.premul[d]
+			if mapBlock(fd.col, r, n, mp, ids, false) {
+				continue
+			}
+			decodeBlock(fd.col, r, n, buf)
 			for j := 0; j < n; j++ {
 				ids[j] = mp[buf[j]]
 			}
@@ -176,8 +179,11 @@ func (fr *fastFrame) blockIDs(r, n int, ids *[64]uint32, buf *[64]uint32) {
 				ids[j] += buf[j] * st
 			}
 		default:
-			decodeBlock(fd.col, r, n, buf)
 			mp := fr.premul[d]
+			if mapBlock(fd.col, r, n, mp, ids, true) {
+				continue
+			}
+			decodeBlock(fd.col, r, n, buf)
 			for j := 0; j < n; j++ {
 				ids[j] += mp[buf[j]]
 			}
@@ -186,6 +192,39 @@ func (fr *fastFrame) blockIDs(r, n int, ids *[64]uint32, buf *[64]uint32) {
 	if len(fr.dims) == 0 {
 		clear(ids[:n])
 	}
+}
+
+// mapBlock sets (or with add, increments) ids[j] by mp[code] for the n
+// codes of a byte or uint16 column from row r, without decoding them
+// first; it reports false for other encodings.
+func mapBlock(col *symbols.Column, r, n int, mp []uint32, ids *[64]uint32, add bool) bool {
+	switch col.Encoding() {
+	case symbols.U16:
+		src := col.U16()[r : r+n]
+		if add {
+			for j, v := range src {
+				ids[j] += mp[v]
+			}
+		} else {
+			for j, v := range src {
+				ids[j] = mp[v]
+			}
+		}
+		return true
+	case symbols.U8:
+		src := col.U8()[r : r+n]
+		if add {
+			for j, v := range src {
+				ids[j] += mp[v]
+			}
+		} else {
+			for j, v := range src {
+				ids[j] = mp[v]
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func decodeBlock(col *symbols.Column, r, n int, buf *[64]uint32) {
