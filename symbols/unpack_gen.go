@@ -2706,7 +2706,8 @@ func unpack64w32(dst *[64]uint32, src []uint64) {
 	dst[63] = uint32(w31 >> 32 & 0xffffffff)
 }
 
-func unpack64(dst *[64]uint32, src []uint64, w int) {
+// unpack64Scalar decodes the 64 codes of width w at src into dst.
+func unpack64Scalar(dst *[64]uint32, src []uint64, w int) {
 	switch w {
 	case 1:
 		unpack64w1(dst, src)

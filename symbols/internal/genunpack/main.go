@@ -34,7 +34,7 @@ func main() {
 	}
 	// A switch of direct calls (not a table of function values) lets escape
 	// analysis keep the caller's buffer on the stack.
-	b.WriteString("func unpack64(dst *[64]uint32, src []uint64, w int) {\n\tswitch w {\n")
+	b.WriteString("// unpack64Scalar decodes the 64 codes of width w at src into dst.\nfunc unpack64Scalar(dst *[64]uint32, src []uint64, w int) {\n\tswitch w {\n")
 	for w := 1; w <= 32; w++ {
 		fmt.Fprintf(&b, "\tcase %d:\n\t\tunpack64w%d(dst, src)\n", w, w)
 	}
