@@ -5,7 +5,7 @@ FUZZTIME ?= 8s
 # Packages whose tests also run under the race detector.
 RACE_PKGS := ./engine/... ./qix/... ./server/...
 
-.PHONY: all build run test unit race purego e2e fuzz vet bench bench-kernels clean
+.PHONY: all build run test unit race purego e2e fuzz vet bench bench-kernels clean web web-check browser
 
 all: build
 
@@ -17,7 +17,7 @@ run: build
 	./$(BIN) serve --demo
 
 # Everything CI checks.
-test: vet unit race purego fuzz e2e
+test: vet unit race purego fuzz e2e web-check browser
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -43,6 +43,25 @@ fuzz:
 # End-to-end tests with the real enigma.js client against `assoc serve`.
 e2e: build
 	@if [ -d test/e2e ]; then cd test/e2e && ./run.sh ../../$(BIN); fi
+
+# The web hub (web/): `make web` rebuilds the committed bundle web/dist from
+# web/src and the pinned npm packages; `make web-check` fails when web/dist
+# is not the build of them.
+WEB_NPM = if [ ! -d web/node_modules/esbuild ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then \
+		echo "web: installing node modules (npm ci)"; (cd web && npm ci --no-audit --no-fund --loglevel=error); fi
+
+web:
+	@$(WEB_NPM)
+	cd web && node build.mjs
+
+web-check:
+	@$(WEB_NPM)
+	cd web && node build.mjs --check
+
+# The web hub in headless Chromium (Debian's, installed when missing) against
+# `assoc serve --demo`; artifacts in test/browser/artifacts/.
+browser: build
+	test/browser/run.sh $(BIN)
 
 # Benchmarks of the engine at 1e6..1e8 rows (about 10 minutes).
 bench:

@@ -201,6 +201,11 @@ func (s *Server) serveHTTP(ctx *fasthttp.RequestCtx) {
 		s.upgrade(ctx)
 		return
 	}
+	// ---- web hub (server/web.go): /, /sheet/<appId>, /assets/… ----
+	if s.serveWeb(ctx) {
+		return
+	}
+	// ---- end web hub ----
 	switch string(ctx.Path()) {
 	case "/health":
 		s.serveHealth(ctx)
