@@ -32,6 +32,15 @@ type Options struct {
 	// Doc.CheckScriptSyntax (nil: no errors are reported).
 	CheckScript func(script string) []ScriptError
 	// MaxSessionsPerApp and other limits may be added here.
+
+	// Authorize, when set, is asked before each call runs whether the
+	// session's user may make it (the server's license access type and
+	// access rules): class is the handle's class (Global, Doc,
+	// GenericObject, Field...), method the method name, and transient is
+	// true when the call changes nothing saved (a call on a session
+	// object, or ApplyPatches with qSoftPatch). An error refuses the call
+	// with QIX error 5 (Access denied), the error's text as parameter.
+	Authorize func(p SessionParams, class, method string, transient bool) error
 }
 
 // ScriptError is one syntax error of a load script, for CheckScriptSyntax.

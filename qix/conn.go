@@ -131,6 +131,15 @@ func (c *Conn) Handle(frame []byte) {
 		return
 	}
 	defer cl.done()
+	// Access control (Options.Authorize), before the call runs.
+	if az := e.opts.Authorize; az != nil {
+		if err := az(c.s.params, cl.class(), cl.method, cl.transient()); err != nil {
+			if hasID {
+				c.send(appendError(nil, id, qerr(errAccessDenied, "%v", err), nil, nil))
+			}
+			return
+		}
+	}
 	if err := cl.handler(cl); err != nil {
 		qe = asQIX(err)
 	} else if cl.argErr != nil {
@@ -377,4 +386,26 @@ func (c *Conn) cancelAll() {
 func sortedUnique(hs []int) []int {
 	slices.Sort(hs)
 	return slices.Compact(hs)
+}
+
+// class is the class of the call's handle, for Options.Authorize.
+func (cl *call) class() string {
+	if cl.h == nil {
+		return "Global"
+	}
+	return cl.h.class
+}
+
+// transient reports whether the call changes nothing saved, for
+// Options.Authorize: it is on a session object, or a soft ApplyPatches.
+func (cl *call) transient() bool {
+	if cl.h != nil && cl.h.obj != nil && cl.h.obj.sess != nil {
+		return true
+	}
+	if cl.method == "ApplyPatches" {
+		if i := cl.spec.param("qSoftPatch"); i >= 0 && i < len(cl.args) {
+			return cl.args[i] == true
+		}
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +49,7 @@ type wsConn struct {
 	ws  *websocket.Conn
 	log *slog.Logger
 	qc  Conn
+	adm Admitted // the license's hold (Options.Admission), or nil
 
 	queue     chan *[]byte
 	queued    atomic.Int64 // bytes in queue
@@ -92,15 +94,29 @@ func newWSConn(s *Server, ws *websocket.Conn, log *slog.Logger) *wsConn {
 }
 
 // serveConn runs one upgraded connection to its end.
-func (s *Server) serveConn(ws *websocket.Conn, key session.Key, route Route, params SessionParams, remote string) {
+func (s *Server) serveConn(ws *websocket.Conn, key session.Key, route Route, params SessionParams, adm AdmitRequest) {
 	defer ws.Close() // see KeepHijackedConns
-	log := s.log.With("remote", remote, "session", key.String())
+	log := s.log.With("remote", adm.Remote, "session", key.String(), "app", route.AppID, "user", adm.User.key())
 	c := newWSConn(s, ws, log)
 	if !s.register(c) {
 		writeClose(ws, websocket.CloseGoingAway, "server shutting down", s.opts.WriteTimeout)
 		return
 	}
 	defer s.unregister(c)
+
+	// License admission (Options.Admission): a refusal is told in
+	// OnConnected before the session is touched.
+	if s.opts.Admission != nil {
+		actx, cancel := context.WithTimeout(context.Background(), s.opts.HandshakeTimeout)
+		held, err := s.opts.Admission.Admit(actx, adm)
+		cancel()
+		if err != nil {
+			c.refuse(err)
+			return
+		}
+		c.adm = held
+		defer c.releaseAdmission()
+	}
 
 	lease, err := s.sessions.Acquire(key, route.TTL, route.HasTTL, func() (Session, error) {
 		return s.engine.NewSession(params)
@@ -114,7 +130,12 @@ func (s *Server) serveConn(ws *websocket.Conn, key session.Key, route Route, par
 	go c.writeLoop()
 	c.guard("attaching to the session", func() { c.qc = lease.Session().Attach(c) })
 	if c.qc != nil {
+		reading := make(chan struct{})
+		if c.adm != nil {
+			go c.watchAdmission(reading)
+		}
 		c.readLoop()
+		close(reading)
 		c.handlers.Wait()
 		c.guard("closing the engine connection", c.qc.Close)
 	}
@@ -123,6 +144,30 @@ func (s *Server) serveConn(ws *websocket.Conn, key session.Key, route Route, par
 	<-c.writerDone
 	c.awaitPeerClose()
 	log.Debug("disconnected")
+}
+
+// watchAdmission ends the connection when the license revokes its hold
+// (capacity or passes used up, key changed): the client is sent
+// OnConnected with the revocation's state, then the socket closes. It
+// returns when reading ends.
+func (c *wsConn) watchAdmission(reading <-chan struct{}) {
+	select {
+	case <-reading:
+	case <-c.adm.Done():
+		state, reason := c.adm.Revoked()
+		c.log.Info("license revoked the connection", "state", state, "reason", reason)
+		_ = c.Send(fmt.Appendf(nil, `{"jsonrpc":"2.0","method":"OnConnected","params":{"qSessionState":%q}}`, state))
+		c.stop(websocket.ClosePolicyViolation, reason)
+	}
+}
+
+// releaseAdmission gives the license hold back once the socket closed.
+func (c *wsConn) releaseAdmission() {
+	ctx, cancel := context.WithTimeout(context.Background(), c.s.opts.HandshakeTimeout)
+	defer cancel()
+	if err := c.adm.Release(ctx); err != nil {
+		c.log.Warn("cannot release the license hold of a connection", "err", err)
+	}
 }
 
 // guard runs an engine call, turning a panic into a logged BUG and a
@@ -307,6 +352,9 @@ func (c *wsConn) handle(frame []byte) {
 		<-c.inflight
 		c.handlers.Done()
 	}()
+	if c.adm != nil {
+		c.adm.Touch() // activity keeps consumption-based licenses renewed
+	}
 	c.guard("handling a request", func() { c.qc.Handle(frame) })
 }
 

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"time"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/assocengine/assoc/server/session"
 )
@@ -77,6 +80,15 @@ type Options struct {
 	// Authenticator checks upgrade requests; nil turns authentication off.
 	Authenticator Authenticator
 
+	// --- Wiring of the license and the REST API (cmd/assoc serve). ---
+
+	// Admission admits each upgraded connection before its session is
+	// found or created (the license); nil admits every connection.
+	Admission Admission
+	// API serves the REST endpoints under /v1/ (nil: there are none, and
+	// /v1/... is 404).
+	API fasthttp.RequestHandler
+
 	// DeferReady keeps /health at 503 until MarkReady is called (for
 	// example while a startup app loads). By default the server is ready as
 	// soon as it serves.
@@ -115,4 +127,51 @@ func (o Options) withDefaults() Options {
 		o.CloseGrace = DefaultCloseGrace
 	}
 	return o
+}
+
+// IdentityAuthenticator is an Authenticator that also returns what it
+// knows of the user beyond User (package auth: an *auth.User, with the
+// user's groups and claims). The server hands it to Options.Admission.
+type IdentityAuthenticator interface {
+	Authenticator
+	AuthenticateIdentity(req *fasthttp.Request) (User, any, error)
+}
+
+// Admission decides whether a connection may have a session: the license.
+type Admission interface {
+	// Admit is called once for each upgraded connection, before its
+	// session is found or created. An error refuses the connection: the
+	// client is sent OnConnected with the error's session state (see
+	// SessionStateError; SESSION_ERROR_APP_FAILURE when it has none), then
+	// the socket closes.
+	Admit(ctx context.Context, req AdmitRequest) (Admitted, error)
+}
+
+// AdmitRequest is what the server knows of a connection it admits.
+type AdmitRequest struct {
+	// User is the authenticated user (zero when authentication is off).
+	User User
+	// Identity is what an IdentityAuthenticator returned beyond User.
+	Identity any
+	// Session is the key of the session the connection belongs to:
+	// connections of one session share what they consume.
+	Session string
+	// App is the app id of the URL.
+	App string
+	// Remote is the client's address.
+	Remote string
+}
+
+// Admitted is an admitted connection's hold on the license
+// (*license.Lease is one).
+type Admitted interface {
+	// Touch records a request (activity).
+	Touch()
+	// Done is closed when the hold is revoked; the server then sends
+	// OnConnected with the state Revoked gives and closes the socket.
+	Done() <-chan struct{}
+	// Revoked returns the session state and reason of a revocation.
+	Revoked() (state, reason string)
+	// Release ends the hold; the server calls it once the socket closed.
+	Release(ctx context.Context) error
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -71,13 +72,16 @@ func New(engine Engine, opts Options) (*Server, error) {
 		},
 	}
 	s.http = &fasthttp.Server{
-		Handler:                      s.serveHTTP,
-		Name:                         "assoc",
-		ReadTimeout:                  opts.HandshakeTimeout,
-		WriteTimeout:                 opts.WriteTimeout,
-		IdleTimeout:                  2 * opts.HandshakeTimeout,
-		CloseOnShutdown:              true,
-		NoDefaultContentType:         true,
+		Handler:              s.serveHTTP,
+		Name:                 "assoc",
+		ReadTimeout:          opts.HandshakeTimeout,
+		WriteTimeout:         opts.WriteTimeout,
+		IdleTimeout:          2 * opts.HandshakeTimeout,
+		CloseOnShutdown:      true,
+		NoDefaultContentType: true,
+		// Room for a bearer token with many groups in the upgrade request
+		// (fasthttp's default of 4 KiB would refuse it before auth sees it).
+		ReadBufferSize:               16 << 10,
 		DisablePreParseMultipartForm: true,
 		Logger:                       fasthttpLogger{opts.Logger},
 		// The server owns upgraded connections: closing one really closes
@@ -212,6 +216,11 @@ func (s *Server) serveHTTP(ctx *fasthttp.RequestCtx) {
 	case "/healthcheck":
 		s.serveHealthcheck(ctx)
 	default:
+		// The REST API (Options.API) owns /v1/.
+		if s.opts.API != nil && bytes.HasPrefix(ctx.Path(), []byte("/v1/")) {
+			s.opts.API(ctx)
+			return
+		}
 		if _, err := ParseRoute(string(ctx.URI().PathOriginal())); err == nil {
 			ctx.Response.Header.Set("Upgrade", "websocket")
 			httpError(ctx, fasthttp.StatusUpgradeRequired, "QIX is served over WebSocket: connect with a WebSocket client")
@@ -246,23 +255,40 @@ func (s *Server) upgrade(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	var user User
-	if s.opts.Authenticator != nil {
+	var identity any // what an IdentityAuthenticator knows beyond User
+	if ia, ok := s.opts.Authenticator.(IdentityAuthenticator); ok {
+		user, identity, err = ia.AuthenticateIdentity(&ctx.Request)
+	} else if s.opts.Authenticator != nil {
 		user, err = s.opts.Authenticator.Authenticate(&ctx.Request)
+	}
+	if s.opts.Authenticator != nil {
 		if err != nil {
 			s.log.Info("upgrade refused", "path", rawPath, "remote", ctx.RemoteAddr().String(), "err", err)
 			httpError(ctx, fasthttp.StatusUnauthorized, err.Error())
 			return
 		}
 	}
-	key := session.KeyOf(user.ID, string(ctx.Request.Header.Peek("X-Qlik-Session")), route.AppID, route.Identity)
+	// The session key names the user with their directory (realm), so
+	// users of two realms with the same id never share a session.
+	key := session.KeyOf(user.key(), string(ctx.Request.Header.Peek("X-Qlik-Session")), route.AppID, route.Identity)
 	params := SessionParams{AppID: route.AppID, User: user.ID, UserDirectory: user.Directory}
 	remote := ctx.RemoteAddr().String()
+	adm := AdmitRequest{User: user, Identity: identity, Session: key.String(), App: route.AppID, Remote: remote}
 	err = s.upgrader.Upgrade(ctx, func(ws *websocket.Conn) {
-		s.serveConn(ws, key, route, params, remote)
+		s.serveConn(ws, key, route, params, adm)
 	})
 	if err != nil {
 		s.log.Debug("upgrade failed", "path", rawPath, "remote", remote, "err", err)
 	}
+}
+
+// key returns the user as the session key names them: directory\id, or
+// the id alone without a directory ("" when authentication is off).
+func (u User) key() string {
+	if u.Directory == "" {
+		return u.ID
+	}
+	return u.Directory + `\` + u.ID
 }
 
 // checkOrigin applies Options.AllowedOrigins.

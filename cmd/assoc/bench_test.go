@@ -51,8 +51,9 @@ func TestBenchTable(t *testing.T) {
 		require.Contains(t, s, want)
 	}
 	require.NotContains(t, s, "star/count-distinct")
-	// The progress bar went to stderr and named the steps.
-	require.Contains(t, errOut.String(), "star/")
+	// The progress bar went to stderr with its step count (what it names
+	// depends on how fast the steps run: it redraws at most every 100 ms).
+	require.Regexp(t, `\(\d+/\d+\)`, errOut.String())
 }
 
 func TestBenchJSON(t *testing.T) {

@@ -102,7 +102,7 @@ var addrRE = regexp.MustCompile(`msg="assoc serve".* addr=(\S+)`)
 // (without a reloader the app is created without data), answers /health
 // and QIX, and shuts down when its context ends.
 func TestServe(t *testing.T) {
-	e, _, errOut := testEnv(map[string]string{"ASSOC_ADDR": "127.0.0.1:0", "ASSOC_LOG_LEVEL": "debug"})
+	e, _, errOut := testEnv(map[string]string{"ASSOC_ADDR": "127.0.0.1:0", "ASSOC_METRICS_ADDR": "127.0.0.1:0", "ASSOC_LOG_LEVEL": "debug"})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- runServe(ctx, e, []string{"--demo", "--shutdown-timeout", "5s"}) }()
