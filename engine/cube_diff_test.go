@@ -321,11 +321,16 @@ func cubeMap(c *Cube) map[string]string {
 	return out
 }
 
-func TestCubeDifferential(t *testing.T) {
-	models := 1500
+// cubeDiffModels is how many random models TestCubeDifferential checks.
+func cubeDiffModels() int {
 	if testing.Short() || raceEnabled {
-		models = 200
+		return 200
 	}
+	return 1500
+}
+
+func TestCubeDifferential(t *testing.T) {
+	models := cubeDiffModels()
 	rng := rand.New(rand.NewPCG(99, uint64(models)))
 	fns := []string{"Sum", "Count", "Avg", "Min", "Max", "Only"}
 	checked := 0

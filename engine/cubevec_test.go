@@ -133,7 +133,7 @@ func TestCubeVectorDifferential(t *testing.T) {
 		}
 	}
 	require.Greater(t, fastVecCalls.Load()-v0, int64(models), "the fast path should compile most measures")
-	require.Greater(t, codePresenceCalls.Load()-p0, int64(10), "groups from a dimension's values")
+	require.Greater(t, codePresenceCalls.Load()-p0, int64(models/50), "groups from a dimension's values")
 }
 
 // TestCubeVectorExample checks compiled expressions against values worked
