@@ -43,9 +43,10 @@ type cubeDef struct {
 	calcCond    string
 	calcMsg     string
 	key         string
-	err         *listError // a definition the engine cannot compute
-	custom      []string   // keys of the def copied to the layout verbatim
-	otherLabels []string   // per dimension: the text of its Others cell
+	err         *listError  // a definition the engine cannot compute
+	custom      []string    // keys of the def copied to the layout verbatim
+	otherLabels []string    // per dimension: the text of its Others cell
+	raw         *jsonObject // H16: the definition itself (pivot expansion, tree mode)
 }
 
 // parseOthers reads an OtherTotalSpecProp. Limits given as expressions
@@ -169,7 +170,7 @@ func parseNumFormat(o *jsonObject) *numfmt.Spec {
 }
 
 func parseCubeDef(d *jsonObject, state string) *cubeDef {
-	cd := &cubeDef{state: state, mode: "S", leftDims: -1}
+	cd := &cubeDef{state: state, mode: "S", leftDims: -1, raw: d}
 	if s := d.str("qStateName"); s != "" {
 		cd.state = s
 	}
@@ -278,7 +279,7 @@ func parseCubeDef(d *jsonObject, state string) *cubeDef {
 			cd.custom = append(cd.custom, k)
 		}
 	}
-	cd.key = cd.state + "|" + string(encode(d))
+	cd.key = cd.state + "|" + string(encode(cubeKeyDef(d))) // H16: expansion state does not change the cube
 	return cd
 }
 
@@ -422,6 +423,11 @@ func computeHyperCube(lc *layoutCtx, def any, path, state string) (any, error) {
 		out.Set("qHasOtherValues", true)
 	}
 	out.Set("qTreeNodesOnDim", []any{})
+	if cd.mode == "T" { // H16: tree mode, treedata.go
+		if err := treeLayout(lc, cd, c, out, numLoc); err != nil {
+			return nil, err
+		}
+	}
 	out.Set("qColumnOrder", []any{})
 	for _, k := range cd.custom {
 		out.Set(k, clone(mustGet(d, k)))

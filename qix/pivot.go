@@ -32,6 +32,11 @@ type pivotNode struct {
 	index  map[int32]*pivotNode
 	first  int // first leaf index under the node
 	leaves int // number of leaves under the node
+
+	// H16 (pivotnav.go): expansion flags and the node's key in the
+	// expansion state.
+	canExpand, canCollapse bool
+	key                    string
 }
 
 func (n *pivotNode) child(dim int, e int32) *pivotNode {
@@ -84,9 +89,10 @@ type pivotGrid struct {
 	leftRows [][]*pivotNode
 	topCols  [][]*pivotNode
 	rowOf    map[string]int32 // dims key -> cube row
+	grains   *grainSet        // H16: cubes of collapsed cells, pivotnav.go
 }
 
-func newPivotGrid(cd *cubeDef, c *engine.Cube) *pivotGrid {
+func newPivotGrid(lc *layoutCtx, cd *cubeDef, c *engine.Cube) *pivotGrid {
 	nd, nm := len(cd.dimLabels), len(cd.measLabels)
 	nl := cd.leftDims
 	if nl < 0 || nl > nd {
@@ -114,6 +120,7 @@ func newPivotGrid(cd *cubeDef, c *engine.Cube) *pivotGrid {
 		}
 		g.rowOf[string(key)] = r
 	}
+	g.applyExpansion(lc) // H16: collapsed nodes lose their children, pivotnav.go
 	// The pseudo-dimension (measures) is the innermost top level.
 	if nm > 1 || len(g.topDims) == 0 {
 		var addPseudo func(n *pivotNode)
@@ -194,15 +201,21 @@ func (g *pivotGrid) value(row, col int) (expr.Value, int, bool) {
 	nd := len(g.cd.dimLabels)
 	elems := make([]int32, nd)
 	m := 0
+	have := 0
 	for _, n := range g.leftRows[row] {
 		elems[n.dim] = n.elem
+		have++
 	}
 	for _, n := range g.topCols[col] {
 		if n.dim == -1 {
 			m = int(n.elem)
 		} else {
 			elems[n.dim] = n.elem
+			have++
 		}
+	}
+	if have < nd { // H16: a collapsed row or column, pivotnav.go
+		return g.collapsedValue(row, col, m)
 	}
 	key := make([]byte, 4*nd)
 	for d, e := range elems {
@@ -266,7 +279,10 @@ func (g *pivotGrid) appendDimCell(dst []byte, n *pivotNode) []byte {
 	dst = appendFloat(dst, float64(elemNo))
 	dst = append(dst, `,"qValue":`...)
 	dst = appendFloat(dst, value)
-	if len(n.kids) > 0 {
+	if n.canExpand { // H16: expansion flags, pivotnav.go
+		dst = append(dst, `,"qCanExpand":true`...)
+	}
+	if n.canCollapse {
 		dst = append(dst, `,"qCanCollapse":true`...)
 	}
 	typ := "N"
@@ -485,7 +501,7 @@ func stackPages(g *pivotGrid, pages []page, loc *numfmt.Locale) ([]byte, *Error)
 
 // pivotLayout fills the pivot or stacked data pages of a cube in mode P or K.
 func pivotLayout(lc *layoutCtx, cd *cubeDef, c *engine.Cube, out *jsonObject, loc *numfmt.Locale) error {
-	g := newPivotGrid(cd, c)
+	g := newPivotGrid(lc, cd, c)
 	if cd.mode == "K" {
 		pages, qe := stackPages(g, cd.pages, loc)
 		if qe != nil {
@@ -523,7 +539,7 @@ func (c *call) pivotData(stacked bool) error {
 	if le != nil {
 		return qerr(le.code, "%s", le.context)
 	}
-	g := newPivotGrid(cd, cube)
+	g := newPivotGrid(lc, cd, cube)
 	var out []byte
 	var qe *Error
 	if stacked {
