@@ -46,6 +46,32 @@ does not know. This file is generated from the handler table by
 ` + "`go test ./qix -run TestMethodCoverageDoc -update-docs`" + `; a test fails when it
 is stale.
 
+## Not served on purpose
+
+- **Qlik Sense Enterprise and Cloud features.** Publishing, approval and
+  streams belong to a repository this engine does not have: Publish,
+  UnPublish, Approve and UnApprove (of apps, objects, bookmarks and master
+  items), Global.PublishApp, ReplaceAppFromID, ReplaceAppFromPath, the
+  session-app ownership and space methods (ChangeSessionAppOwner,
+  ChangeSessionAppSpace) and SaaS-only features such as drafts,
+  temporary bookmarks and group states. (GetStreamList, deprecated,
+  answers an empty list: there are no streams.)
+- **Database connectors.** Only folder connections exist, so the ODBC,
+  OLE DB and custom-connector methods are not served: GetOdbcDsns,
+  GetOleDbProviders, GetDatabasesFromConnectionString,
+  IsValidConnectionString, GetDatabases, GetDatabaseInfo,
+  GetDatabaseOwners, GetDatabaseTables, GetDatabaseTableFields,
+  GetDatabaseTablePreview and SendGenericCommandToCustomConnector.
+  (GetCustomConnectors answers an empty list.)
+- **Qlik Sense Desktop and Windows specifics**: GetLogicalDriveStrings,
+  GetMyDocumentsFolder, ShutdownProcess.
+- **SetLooselyCoupledVector**: loosely coupled tables are decided by the
+  load script (LOOSEN TABLE, circular references) and the data model is
+  immutable between reloads; GetLooselyCoupledVector reports them.
+- **Undo and Redo** are served but answer error 17 (unsupported in product
+  version): the engine keeps no undo history of property changes, and
+  ClearUndoBuffer succeeds with nothing to clear.
+
 | class | served | of |
 |---|---:|---:|
 `)

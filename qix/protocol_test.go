@@ -63,7 +63,7 @@ func TestBadInput(t *testing.T) {
 		{"wrong jsonrpc", `{"jsonrpc":"1.0","id":7,"method":"OSName","handle":-1}`, -32600, 7.0, "jsonrpc"},
 		{"unknown method", `{"jsonrpc":"2.0","id":8,"method":"NoSuchMethod","handle":-1,"params":[]}`, -32601, 8.0, "NoSuchMethod"},
 		{"method of another class", `{"jsonrpc":"2.0","id":8,"method":"GetLayout","handle":-1,"params":[]}`, -32601, 8.0, "GetLayout"},
-		{"schema method not implemented", `{"jsonrpc":"2.0","id":8,"method":"GetBNF","handle":-1,"params":[0]}`, -32601, 8.0, "GetBNF"},
+		{"schema method not implemented", `{"jsonrpc":"2.0","id":8,"method":"GetOdbcDsns","handle":-1,"params":[]}`, -32601, 8.0, "GetOdbcDsns"}, // H17: GetBNF is served now
 		{"unknown handle", `{"jsonrpc":"2.0","id":9,"method":"GetLayout","handle":99,"params":[]}`, -32602, 9.0, "Invalid handle"},
 		{"string handle", `{"jsonrpc":"2.0","id":9,"method":"GetLayout","handle":"1","params":[]}`, -32602, 9.0, "Invalid handle"},
 		{"fractional handle", `{"jsonrpc":"2.0","id":9,"method":"GetLayout","handle":1.5,"params":[]}`, -32602, 9.0, "Invalid handle"},
