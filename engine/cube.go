@@ -27,6 +27,11 @@ type CubeDef struct {
 	MaxRows int
 	// Variables resolves $(var) and bare variable names (may be nil).
 	Variables func(name string) (expr.Value, bool)
+	// DataState, when set, is the selection state the rows and measures
+	// are computed in, while value states and counts (Cube.Result) stay
+	// those of State: an object in selection mode keeps the rows it showed
+	// when the selections began (Session.KeepSelections builds it).
+	DataState *State
 }
 
 // DefaultMaxCubeRows is the row limit of a cube unless CubeDef.MaxRows

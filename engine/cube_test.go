@@ -262,3 +262,28 @@ func TestCubeOthers(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"Pear|20|1", "Others|22|3"}, text(c))
 }
+
+// TestCubeDataState: a cube computed in a data state (selection mode)
+// keeps the rows of that state while its Result shows the current one.
+func TestCubeDataState(t *testing.T) {
+	m := workedModel(t)
+	s := NewSession(m, SessionOptions{})
+	base, err := s.State("")
+	require.NoError(t, err)
+	_, err = s.SelectValues("", "Country", []FieldValue{{Text: "SE"}}, false, false)
+	require.NoError(t, err)
+	ds, err := s.KeepSelections("", base, []string{"Country", "=Len(Country)", "Nope"})
+	require.NoError(t, err)
+	def := &CubeDef{Dims: []CubeDim{{Field: "Country"}}, Measures: []CubeMeasure{{Expr: "Sum(Amount)"}}, DataState: ds}
+	cb, err := s.Cube(def)
+	require.NoError(t, err)
+	require.Equal(t, []string{"SE|30", "DK|5", "-|7"}, cubeText(cb))
+	country, _ := m.Field("Country")
+	se, _ := country.Symbols.LookupText("SE")
+	require.Equal(t, Selected, cb.Result.ValueStateOf(country.Index, se))
+	// Without the data state the cube shrinks to the selection.
+	def.DataState = nil
+	cb, err = s.Cube(def)
+	require.NoError(t, err)
+	require.Equal(t, []string{"SE|30"}, cubeText(cb))
+}

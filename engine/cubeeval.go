@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/assocengine/assoc/engine/expr"
+	"github.com/assocengine/assoc/engine/internal/bitset"
 )
 
 // CubeCached returns the cube of def from the session's cache when the
@@ -16,6 +17,9 @@ import (
 // it computes and caches it. Fetching another page of a cube is then free.
 func (s *Session) CubeCached(key string, varsVersion uint64, def *CubeDef) (*Cube, error) {
 	full := s.cubeKey(key, varsVersion)
+	if def.DataState != nil {
+		full = fmt.Sprintf("data=%d|%s", def.DataState.Version(), full)
+	}
 	s.cacheMu.Lock()
 	if c, ok := s.cubes[full]; ok {
 		s.cacheMu.Unlock()
@@ -72,7 +76,47 @@ func (s *Session) Cube(def *CubeDef) (*Cube, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.cube(def)
+	if def.DataState == nil {
+		return c.cube(def)
+	}
+	shown := c.res
+	c.st, c.res = def.DataState, s.ResultFor(def.DataState)
+	cb, err := c.cube(def)
+	if err != nil {
+		return nil, err
+	}
+	cb.Result = shown
+	return cb, nil
+}
+
+// KeepSelections returns the current selections of state with the
+// selections of fields replaced by those they had in base (removed where
+// base had none): the data state of an object in selection mode, whose
+// own fields' new selections mark values as selected without removing the
+// others from its rows.
+func (s *Session) KeepSelections(state string, base *State, fields []string) (*State, error) {
+	st, err := s.State(state)
+	if err != nil {
+		return nil, err
+	}
+	out := st
+	for _, name := range fields {
+		f, err := s.m.Field(name)
+		if err != nil {
+			continue // calculated or unknown: nothing to keep
+		}
+		var set bitset.Set
+		var locked bool
+		var search string
+		if fs := base.Selection(f.Index); fs != nil {
+			set, locked, search = fs.set, fs.Locked, fs.Search
+		}
+		if cur := out.Selection(f.Index); cur == nil && set == nil {
+			continue
+		}
+		out = out.with(f.Index, set, locked, search)
+	}
+	return out, nil
 }
 
 func (c *chart) cube(def *CubeDef) (*Cube, error) {

@@ -2,6 +2,7 @@ package qix_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -319,4 +320,43 @@ func TestCopyFromAndLinkedObjects(t *testing.T) {
 		map[string]any{"qRootId": "ext", "qInfo": map[string]any{"qId": "ext", "qType": "barchart"}},
 		map[string]any{"qRootId": "mine", "qInfo": map[string]any{"qId": "mine", "qType": "barchart"}},
 	}, items)
+}
+
+// TestSelectionModeKeepsRows: a chart in selection mode keeps the rows it
+// showed when the selections began, its selected values marked S and the
+// others A, so row indexes a client sends stay valid from click to click;
+// other objects follow the selections at once, and confirming shrinks the
+// chart.
+func TestSelectionModeKeepsRows(t *testing.T) {
+	e, _ := newEngine(t, qix.Options{})
+	c, doc := openChartApp(t, e)
+	table := cubeObject(t, c, doc, map[string]any{
+		"qDimensions":       []any{dim("Country")},
+		"qMeasures":         []any{msr("Sum(Amount)")},
+		"qInitialDataFetch": []any{map[string]any{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 10}},
+	})
+	other := cubeObject(t, c, doc, map[string]any{
+		"qDimensions":       []any{dim("Region")},
+		"qMeasures":         []any{msr("Sum(Amount)")},
+		"qInitialDataFetch": []any{map[string]any{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 10}},
+	})
+	rows := func(h int) []string {
+		var out []string
+		for _, r := range path(t, lo(t, c, h), "qHyperCube", "qDataPages", 0, "qMatrix").([]any) {
+			cell := r.([]any)[0].(map[string]any)
+			out = append(out, fmt.Sprintf("%s:%s=%s", cell["qText"], cell["qState"], r.([]any)[1].(map[string]any)["qText"]))
+		}
+		return out
+	}
+	require.Equal(t, []string{"CA:O=7", "DK:O=30", "SE:O=35", "US:O=110"}, rows(table))
+	c.ok(table, "BeginSelections", []string{"/qHyperCubeDef"})
+	c.ok(table, "SelectHyperCubeCells", "/qHyperCubeDef", []int{1}, []int{0}, false, false) // DK
+	require.Equal(t, []string{"CA:A=7", "DK:S=30", "SE:A=35", "US:A=110"}, rows(table))
+	require.Equal(t, []string{"East:O=30"}, rows(other))
+	// The second click's row index still points at SE (cells toggle).
+	c.ok(table, "SelectHyperCubeCells", "/qHyperCubeDef", []int{2}, []int{0}, false, false)
+	require.Equal(t, []string{"East:O=65"}, rows(other))
+	require.Equal(t, []string{"CA:A=7", "DK:S=30", "SE:S=35", "US:A=110"}, rows(table))
+	c.ok(table, "EndSelections", true)
+	require.Equal(t, []string{"DK:S=30", "SE:S=35"}, rows(table))
 }

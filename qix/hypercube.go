@@ -310,7 +310,28 @@ func computeCube(lc *layoutCtx, cd *cubeDef) (*engine.Cube, *listError) {
 	if cd.err != nil {
 		return nil, cd.err
 	}
-	c, err := lc.es.CubeCached(cd.key, lc.app.calcVer.Load(), &cd.def)
+	def := &cd.def
+	if m := lc.modal; m != nil && m.obj == lc.obj {
+		// In selection mode the object keeps the rows it had when the
+		// selections began; its new selections only change value states
+		// (so row indexes a client sends stay valid between clicks).
+		name := def.State
+		if name == "" {
+			name = engine.DefaultState
+		}
+		if base := m.snapshot[name]; base != nil {
+			var fields []string
+			for _, d := range def.Dims {
+				fields = append(fields, d.Field)
+			}
+			if ds, err := lc.es.KeepSelections(def.State, base, fields); err == nil {
+				d := *def
+				d.DataState = ds
+				def = &d
+			}
+		}
+	}
+	c, err := lc.es.CubeCached(cd.key, lc.app.calcVer.Load(), def)
 	switch {
 	case err == nil:
 		return c, nil
