@@ -250,6 +250,33 @@ func decodeBlock(col *symbols.Column, r, n int, buf *[64]uint32) {
 	col.Decode(buf[:n], r)
 }
 
+// sparseRows is the row count up to which a 64-row block reads its rows'
+// codes one by one instead of decoding the whole block.
+const sparseRows = 8
+
+// rowID returns the dense group id of row r.
+func (fr *fastFrame) rowID(r int) uint32 {
+	var id uint32
+	for d, fd := range fr.dims {
+		code := fd.col.Code(r)
+		if fd.mp != nil {
+			id += fr.premul[d][code]
+		} else {
+			id += code * uint32(fr.stride[d])
+		}
+	}
+	return id
+}
+
+// code returns the field's code in row r of the root.
+func (fd fastDim) code(r int) uint32 {
+	c := fd.col.Code(r)
+	if fd.mp != nil {
+		return fd.mp[c]
+	}
+	return c
+}
+
 // elems decodes a dense id into dimension elements.
 func (fr *fastFrame) elems(id int, out []int32) {
 	for d := len(fr.dims) - 1; d >= 0; d-- {
@@ -312,6 +339,9 @@ type fastSpec struct {
 	nums []float64 // numbers by code
 	card int
 	prog *vnode // instead of fld: a numeric expression of the root's rows
+	// rowVals are the field's numbers row by row, for sums and the like
+	// over a high-cardinality column (rownums.go); nil: read by code.
+	rowVals []float64
 }
 
 // fastSpecFor reports whether call can run on the rows of root.
@@ -361,25 +391,38 @@ func (c *chart) fastSpecFor(call *expr.AggCall, root int) (*fastSpec, bool) {
 	if !ok {
 		return nil, false
 	}
-	return &fastSpec{call: call, kind: kind, fld: fld, val: val, nums: c.m.codeNums(fld.Index), card: fld.Cardinal()}, true
+	sp := &fastSpec{call: call, kind: kind, fld: fld, val: val, nums: c.m.codeNums(fld.Index), card: fld.Cardinal()}
+	switch kind {
+	case kSum, kAvg, kMin, kMax, kNumericCount:
+		if val.mp == nil {
+			sp.rowVals = c.m.rowNums(val.col, sp.nums, false)
+		}
+	}
+	return sp, true
 }
 
 // accum holds one worker's accumulators of one spec, per slot.
 type accum struct {
-	f    []float64
-	n    []int64
-	only []int64
-	bits bitset.Set // distinct: slot*(card+1)+code
+	// lanes > 1 (sums and averages over few slots) interleaves that many
+	// partial accumulators per slot, f[slot*lanes+lane], so consecutive
+	// rows of one group do not wait on each other's additions.
+	lanes int
+	f     []float64
+	n     []int64
+	only  []int64
+	bits  bitset.Set // distinct: slot*(card+1)+code
 }
 
 func (sp *fastSpec) newAccum(slots int) *accum {
 	a := &accum{}
 	switch sp.kind {
 	case kSum:
-		a.f = make([]float64, slots)
+		a.lanes = laneCount(slots)
+		a.f = make([]float64, slots*a.lanes)
 	case kAvg:
-		a.f = make([]float64, slots)
-		a.n = make([]int64, slots)
+		a.lanes = laneCount(slots)
+		a.f = make([]float64, slots*a.lanes)
+		a.n = make([]int64, slots*a.lanes)
 	case kMin, kMax:
 		a.f = make([]float64, slots)
 		for i := range a.f {
@@ -406,6 +449,14 @@ func (sp *fastSpec) add(a *accum, slots *[64]uint32, vb *[64]uint32, idx []uint8
 	switch sp.kind {
 	case kSum:
 		f := a.f
+		if a.lanes == 4 {
+			for _, j := range idx {
+				if v := nums[vb[j]]; v == v {
+					f[slots[j]<<2|uint32(j&3)] += v
+				}
+			}
+			break
+		}
 		for _, j := range idx {
 			if v := nums[vb[j]]; v == v {
 				f[slots[j]] += v
@@ -413,6 +464,16 @@ func (sp *fastSpec) add(a *accum, slots *[64]uint32, vb *[64]uint32, idx []uint8
 		}
 	case kAvg:
 		f, n := a.f, a.n
+		if a.lanes == 4 {
+			for _, j := range idx {
+				if v := nums[vb[j]]; v == v {
+					s := slots[j]<<2 | uint32(j&3)
+					f[s] += v
+					n[s]++
+				}
+			}
+			break
+		}
 		for _, j := range idx {
 			if v := nums[vb[j]]; v == v {
 				s := slots[j]
@@ -539,9 +600,11 @@ func (sp *fastSpec) value(a *accum, slots ...int) expr.Value {
 	case kSum, kAvg:
 		sum, n := 0.0, int64(0)
 		for _, s := range slots {
-			sum += a.f[s]
-			if a.n != nil {
-				n += a.n[s]
+			for l := s * a.lanes; l < (s+1)*a.lanes; l++ {
+				sum += a.f[l]
+				if a.n != nil {
+					n += a.n[l]
+				}
 			}
 		}
 		if sp.kind == kAvg {
@@ -612,6 +675,15 @@ var identity64 = func() (a [64]uint8) {
 	return a
 }()
 
+// laneCount returns the partial accumulators per slot of a sum over
+// slots groups: 4 while the accumulators stay in L1.
+func laneCount(slots int) int {
+	if slots <= 512 {
+		return 4
+	}
+	return 1
+}
+
 // maxDistinctBits bounds the per-worker bitsets of Count(DISTINCT).
 const maxDistinctBits = 1 << 28
 
@@ -639,6 +711,7 @@ func (c *chart) pass(root int, fr *fastFrame, rows []uint64, specs []*fastSpec, 
 		ids, buf, vb [64]uint32
 		vals         [64]float64
 		idx          [64]uint8
+		bc           blockCache
 	}
 	scr := make([]*scratch, w)
 	forRows(nrows, rows, func(k, r, n int, mask uint64) {
@@ -664,9 +737,18 @@ func (c *chart) pass(root int, fr *fastFrame, rows []uint64, specs []*fastSpec, 
 			}
 			idx = sc.idx[:c]
 		}
+		// A block with few rows decodes just those rows.
+		sparse := len(idx) <= sparseRows
+		sc.bc.reset(r)
 		idp := (*[64]uint32)(nil)
 		if fr != nil {
-			fr.blockIDs(r, n, &sc.ids, &sc.buf)
+			if sparse {
+				for _, j := range idx {
+					sc.ids[j] = fr.rowID(r + int(j))
+				}
+			} else {
+				fr.blockIDs(r, n, &sc.ids, &sc.buf)
+			}
 			idp = &sc.ids
 			if presence {
 				s := seen[k]
@@ -676,16 +758,38 @@ func (c *chart) pass(root int, fr *fastFrame, rows []uint64, specs []*fastSpec, 
 			}
 		}
 		for i, sp := range specs {
-			if sp.prog != nil {
-				sp.prog.eval(r, n, &sc.vals)
+			if sp.rowVals != nil {
+				vals := sp.rowVals[r : r+n]
+				for _, j := range idx {
+					sc.vals[j] = vals[j]
+				}
 				sp.addVals(accs[k][i], idp, &sc.vals, idx)
 				continue
 			}
-			decodeBlock(sp.val.col, r, n, &sc.vb)
-			if mp := sp.val.mp; mp != nil {
-				for j := 0; j < n; j++ {
-					sc.vb[j] = mp[sc.vb[j]]
+			if sp.prog != nil {
+				if sparse {
+					for _, j := range idx {
+						sc.vals[j] = sp.prog.evalRow(r + int(j))
+					}
+				} else {
+					sp.prog.eval(&sc.bc, r, n, &sc.vals)
 				}
+				sp.addVals(accs[k][i], idp, &sc.vals, idx)
+				continue
+			}
+			switch {
+			case sparse:
+				for _, j := range idx {
+					sc.vb[j] = sp.val.code(r + int(j))
+				}
+			case sp.val.mp != nil:
+				codes, mp := sc.bc.codes(sp.val.col, n), sp.val.mp
+				for j := 0; j < n; j++ {
+					sc.vb[j] = mp[codes[j]]
+				}
+			default:
+				sp.add(accs[k][i], idp, sc.bc.codes(sp.val.col, n), idx)
+				continue
 			}
 			sp.add(accs[k][i], idp, &sc.vb, idx)
 		}

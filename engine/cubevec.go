@@ -21,10 +21,11 @@ type vnode struct {
 	op   expr.Op // OpAdd..OpDiv, OpNeg; OpInvalid for a leaf
 	x, y *vnode
 	// Leaves: a field reached from the root's rows, or a constant.
-	src  fastDim
-	nums []float64 // the field's numbers by code (index 0: NULL)
-	k    float64
-	isK  bool
+	src     fastDim
+	nums    []float64 // the field's numbers by code (index 0: NULL)
+	rowVals []float64 // or its numbers by row (rownums.go)
+	k       float64
+	isK     bool
 }
 
 // maxVecDepth bounds the compiled tree's depth (each level keeps a 64-value
@@ -84,7 +85,11 @@ func (c *chart) compileVec(n expr.Node, root int) (*vnode, bool) {
 			if fn := c.m.g.fieldNodes[fld.Index]; len(fn) == 1 && int(fn[0]) == root {
 				rooted = true
 			}
-			return &vnode{src: src, nums: c.m.arithNums(fld.Index)}, true
+			leaf := &vnode{src: src, nums: c.m.arithNums(fld.Index)}
+			if src.mp == nil {
+				leaf.rowVals = c.m.rowNums(src.col, leaf.nums, true)
+			}
+			return leaf, true
 		case *expr.Unary:
 			if n.Op != expr.OpNeg && n.Op != expr.OpPlus {
 				return nil, false
@@ -119,19 +124,52 @@ func (c *chart) compileVec(n expr.Node, root int) (*vnode, bool) {
 	if !ok || !rooted {
 		return nil, false
 	}
-	return v, true
+	return v.fold(), true
 }
 
-// eval writes the values of the block of n rows starting at r into out.
-func (v *vnode) eval(r, n int, out *[64]float64) {
+// blockCache holds the codes of the columns decoded for the current
+// 64-row block, so measures reading one column decode it once.
+type blockCache struct {
+	r       int
+	entries []cachedBlock
+}
+
+type cachedBlock struct {
+	col   *symbols.Column
+	codes [64]uint32
+}
+
+// reset starts block r.
+func (bc *blockCache) reset(r int) {
+	bc.r = r
+	bc.entries = bc.entries[:0]
+}
+
+// codes returns col's codes for the current block of n rows.
+func (bc *blockCache) codes(col *symbols.Column, n int) *[64]uint32 {
+	for i := range bc.entries {
+		if bc.entries[i].col == col {
+			return &bc.entries[i].codes
+		}
+	}
+	bc.entries = append(bc.entries, cachedBlock{col: col})
+	e := &bc.entries[len(bc.entries)-1]
+	decodeBlock(col, bc.r, n, &e.codes)
+	return &e.codes
+}
+
+// eval writes the values of the block of n rows starting at r (bc's
+// block) into out.
+func (v *vnode) eval(bc *blockCache, r, n int, out *[64]float64) {
 	switch {
 	case v.isK:
 		for j := 0; j < n; j++ {
 			out[j] = v.k
 		}
+	case v.rowVals != nil:
+		copy(out[:n], v.rowVals[r:r+n])
 	case v.op == expr.OpInvalid:
-		var codes [64]uint32
-		decodeBlock(v.src.col, r, n, &codes)
+		codes := bc.codes(v.src.col, n)
 		nums := v.nums
 		if mp := v.src.mp; mp != nil {
 			for j := 0; j < n; j++ {
@@ -143,21 +181,41 @@ func (v *vnode) eval(r, n int, out *[64]float64) {
 			out[j] = nums[codes[j]]
 		}
 	case v.op == expr.OpNeg:
-		v.x.eval(r, n, out)
+		v.x.eval(bc, r, n, out)
 		for j := 0; j < n; j++ {
 			out[j] = -out[j]
 		}
-	default:
-		v.x.eval(r, n, out)
-		var y [64]float64
-		if v.y.isK {
-			k := v.y.k
-			for j := range n {
-				y[j] = k
+	case v.y.isK:
+		v.x.eval(bc, r, n, out)
+		k := v.y.k
+		switch v.op {
+		case expr.OpAdd:
+			for j := 0; j < n; j++ {
+				out[j] += k
 			}
-		} else {
-			v.y.eval(r, n, &y)
+		case expr.OpSub:
+			for j := 0; j < n; j++ {
+				out[j] -= k
+			}
+		case expr.OpMul:
+			for j := 0; j < n; j++ {
+				out[j] *= k
+			}
+		case expr.OpDiv:
+			if k == 0 {
+				for j := 0; j < n; j++ {
+					out[j] = math.NaN()
+				}
+				return
+			}
+			for j := 0; j < n; j++ {
+				out[j] /= k
+			}
 		}
+	default:
+		v.x.eval(bc, r, n, out)
+		var y [64]float64
+		v.y.eval(bc, r, n, &y)
 		switch v.op {
 		case expr.OpAdd:
 			for j := 0; j < n; j++ {
@@ -183,6 +241,109 @@ func (v *vnode) eval(r, n int, out *[64]float64) {
 	}
 }
 
+// fold replaces every subtree that reads one low-cardinality field (and
+// constants) by a leaf whose table holds the subtree's value per code:
+// (1 - Discount) costs one lookup per row instead of a subtraction.
+func (v *vnode) fold() *vnode {
+	if v.isK || v.op == expr.OpInvalid {
+		return v
+	}
+	v.x = v.x.fold()
+	if v.y != nil {
+		v.y = v.y.fold()
+	}
+	leaf, ok := v.singleLeaf()
+	if !ok || leaf == nil || leaf.rowVals != nil {
+		return v
+	}
+	table := make([]float64, len(leaf.nums))
+	for code, x := range leaf.nums {
+		table[code] = v.evalAt(x)
+	}
+	return &vnode{src: leaf.src, nums: table}
+}
+
+// singleLeaf returns the one field leaf v reads (nil: only constants);
+// ok is false when v reads two different fields.
+func (v *vnode) singleLeaf() (leaf *vnode, ok bool) {
+	switch {
+	case v.isK:
+		return nil, true
+	case v.op == expr.OpInvalid:
+		return v, true
+	}
+	a, ok := v.x.singleLeaf()
+	if !ok || v.y == nil {
+		return a, ok
+	}
+	b, ok := v.y.singleLeaf()
+	switch {
+	case !ok:
+		return nil, false
+	case a == nil:
+		return b, true
+	case b == nil || (a.src.col == b.src.col && &a.nums[0] == &b.nums[0] && sameMap(a.src.mp, b.src.mp)):
+		return a, true
+	}
+	return nil, false
+}
+
+func sameMap(a, b []uint32) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// evalAt evaluates a tree whose field leaves all stand for the value x.
+func (v *vnode) evalAt(x float64) float64 {
+	switch {
+	case v.isK:
+		return v.k
+	case v.op == expr.OpInvalid:
+		return x
+	case v.op == expr.OpNeg:
+		return -v.x.evalAt(x)
+	}
+	a, b := v.x.evalAt(x), v.y.evalAt(x)
+	switch v.op {
+	case expr.OpAdd:
+		return a + b
+	case expr.OpSub:
+		return a - b
+	case expr.OpMul:
+		return a * b
+	}
+	if b == 0 {
+		return math.NaN()
+	}
+	return a / b
+}
+
+// evalRow returns the value of row r (NaN: NULL).
+func (v *vnode) evalRow(r int) float64 {
+	switch {
+	case v.isK:
+		return v.k
+	case v.rowVals != nil:
+		return v.rowVals[r]
+	case v.op == expr.OpInvalid:
+		return v.nums[v.src.code(r)]
+	case v.op == expr.OpNeg:
+		return -v.x.evalRow(r)
+	}
+	x, y := v.x.evalRow(r), v.y.evalRow(r)
+	switch v.op {
+	case expr.OpAdd:
+		return x + y
+	case expr.OpSub:
+		return x - y
+	case expr.OpMul:
+		return x * y
+	}
+	if y == 0 {
+		return math.NaN()
+	}
+	return x / y
+}
+
 // addVals accumulates the values vals of the rows at offsets idx of the
 // block (NaN: NULL); slots holds each row's slot (nil: slot 0).
 func (sp *fastSpec) addVals(a *accum, slots *[64]uint32, vals *[64]float64, idx []uint8) {
@@ -193,6 +354,14 @@ func (sp *fastSpec) addVals(a *accum, slots *[64]uint32, vals *[64]float64, idx 
 	switch sp.kind {
 	case kSum:
 		f := a.f
+		if a.lanes == 4 {
+			for _, j := range idx {
+				if v := vals[j]; v == v {
+					f[slots[j]<<2|uint32(j&3)] += v
+				}
+			}
+			break
+		}
 		for _, j := range idx {
 			if v := vals[j]; v == v {
 				f[slots[j]] += v
@@ -200,6 +369,16 @@ func (sp *fastSpec) addVals(a *accum, slots *[64]uint32, vals *[64]float64, idx 
 		}
 	case kAvg:
 		f, n := a.f, a.n
+		if a.lanes == 4 {
+			for _, j := range idx {
+				if v := vals[j]; v == v {
+					s := slots[j]<<2 | uint32(j&3)
+					f[s] += v
+					n[s]++
+				}
+			}
+			break
+		}
 		for _, j := range idx {
 			if v := vals[j]; v == v {
 				s := slots[j]

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/assocengine/assoc/symbols"
 )
@@ -26,7 +27,9 @@ type Model struct {
 	uniq   sync.Map // [2]int{node, field} -> bool
 	rowIdx sync.Map // [2]int{node, field} -> []int32
 	fmaps  sync.Map // {root node, field} -> fastDim
-	cnums  sync.Map // field -> []float64 by code
+	cnums  sync.Map // field -> []float64 by code; rowNumsKey -> []float64 by row
+	// rowNumsBytes is the memory held by row-value copies (rownums.go).
+	rowNumsBytes atomic.Int64
 }
 
 // Field is one field of the model: a name, a symbol table shared by every

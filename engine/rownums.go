@@ -1,0 +1,70 @@
+package engine
+
+import (
+	"sync/atomic"
+
+	"github.com/assocengine/assoc/engine/internal/par"
+	"github.com/assocengine/assoc/symbols"
+)
+
+// Row values of high-cardinality numeric columns. Aggregating a column
+// through its symbol table reads the number of every row's symbol: for a
+// field with a million distinct amounts that table is megabytes, and the
+// reads are random, so the sum waits on the memory for almost every row
+// (TPC-H l_extendedprice). For such columns the engine keeps, once asked,
+// the numbers row by row, which aggregations then read sequentially.
+// The copies are made lazily, per column, and in total never exceed half
+// of the model's own bytes.
+
+// rowNumsMinCard is the cardinality from which a column's number table
+// no longer fits in a core's L2 cache (1 MiB of float64).
+const rowNumsMinCard = 1 << 17
+
+type rowNumsKey struct {
+	col   *symbols.Column
+	arith bool // numbers as arithmetic reads them (arithNums)
+}
+
+// rowNums returns the numbers of col row by row (NaN for NULL and texts),
+// or nil when the column is small enough to read through its symbols or
+// the cache is full. nums are the numbers by code.
+func (m *Model) rowNums(col *symbols.Column, nums []float64, arith bool) []float64 {
+	if len(nums)-1 < rowNumsMinCard {
+		return nil
+	}
+	key := rowNumsKey{col, arith}
+	if v, ok := m.cnums.Load(key); ok {
+		return v.([]float64)
+	}
+	n := col.Len()
+	size := int64(n) * 8
+	budget := m.Stats().Bytes / 2
+	for {
+		used := m.rowNumsBytes.Load()
+		if used+size > budget {
+			return nil
+		}
+		if m.rowNumsBytes.CompareAndSwap(used, used+size) {
+			break
+		}
+	}
+	out := make([]float64, n)
+	mustPar(par.For(n, 0, func(_, lo, hi int) {
+		var buf [64]uint32
+		for r := lo; r < hi; r += 64 {
+			k := min(64, hi-r)
+			decodeBlock(col, r, k, &buf)
+			for j, c := range buf[:k] {
+				out[r+j] = nums[c]
+			}
+		}
+	}))
+	if v, loaded := m.cnums.LoadOrStore(key, out); loaded {
+		m.rowNumsBytes.Add(-size)
+		return v.([]float64)
+	}
+	rowNumsBuilt.Add(1)
+	return out
+}
+
+var rowNumsBuilt atomic.Int64
