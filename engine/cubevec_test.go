@@ -179,3 +179,55 @@ func TestCubeVectorExample(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"16|-1"}, cubeText(cb))
 }
+
+// TestRowNums checks sums over a column of more distinct numbers than the
+// row-value cache's threshold against the general path, with and without
+// a selection, in expressions and alone.
+func TestRowNums(t *testing.T) {
+	const n = rowNumsMinCard + 5000
+	b := NewBuilder(Options{NoSystemTables: true})
+	tb, err := b.NewTable("Facts", "G", "X", "Y")
+	require.NoError(t, err)
+	for i := 0; i < n; i++ {
+		var x any = float64(i) + 0.25
+		if i%1000 == 7 {
+			x = nil
+		}
+		require.NoError(t, tb.Append(float64(i%3), x, float64(i%5)))
+	}
+	m, err := b.Build()
+	require.NoError(t, err)
+	s := NewSession(m, SessionOptions{})
+	b0 := rowNumsBuilt.Load()
+	def := &CubeDef{Dims: []CubeDim{{Field: "G"}}, Measures: []CubeMeasure{
+		{Expr: "Sum(X)"}, {Expr: "Avg(X)"}, {Expr: "Max(X)"}, {Expr: "Sum(X*(1-Y/10))"}, {Expr: "Sum(X)/Count(X)"},
+	}}
+	for step := 0; step < 2; step++ {
+		// Summation orders differ (the general path adds row by row), so
+		// numbers agree to a relative 1e-12, not to the last digit.
+		var got [2][]float64
+		for k, noFast := range []bool{true, false} {
+			c, err := s.newChart("", nil, 0)
+			require.NoError(t, err)
+			c.noFast = noFast
+			cb, err := c.cube(def)
+			require.NoError(t, err)
+			for _, r := range cb.Order {
+				got[k] = append(got[k], float64(cb.Elem[0][r]))
+				for m := range cb.Values {
+					got[k] = append(got[k], cb.Values[m][r].Number())
+				}
+			}
+			for _, v := range cb.Totals {
+				got[k] = append(got[k], v.Number())
+			}
+		}
+		require.Len(t, got[1], len(got[0]))
+		for i := range got[0] {
+			require.InEpsilon(t, got[0][i]+1, got[1][i]+1, 1e-12, "step %d value %d", step, i)
+		}
+		_, err := s.SelectValues("", "Y", []FieldValue{{IsNumeric: true, Number: 2}, {IsNumeric: true, Number: 3}}, false, false)
+		require.NoError(t, err)
+	}
+	require.Greater(t, rowNumsBuilt.Load(), b0, "the row-value cache was used")
+}
