@@ -342,3 +342,10 @@ func splitList(s string) []string {
 func newModelInfo(m *engine.Model) *modelInfo {
 	return &modelInfo{m: m, fields: make([]fieldFacts, len(m.Fields()))}
 }
+
+// appTitle returns the app's title.
+func (a *app) appTitle() string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.title
+}

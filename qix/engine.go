@@ -228,6 +228,7 @@ func validAppID(id string) error {
 // openApp returns the live app with this id, loading it from the store if
 // it is not in memory.
 func (e *Engine) openApp(id string) (*app, error) {
+	id = e.resolveAppID(id)
 	e.mu.Lock()
 	if a, ok := e.apps[id]; ok {
 		e.mu.Unlock()

@@ -202,14 +202,21 @@ func globalCreateApp(c *call) error {
 	if err := validAppID(name); err != nil || strings.HasPrefix(name, sessionAppPrefix) {
 		return qerr(errAppInvalidName, "%s", name)
 	}
-	if err := c.e.CreateApp(c.ctx, name, name, "", false); err != nil {
+	// The app gets a GUID as its id, like the product's apps; its name is
+	// its title, unique among the apps, and OpenDoc and DeleteApp accept
+	// it in place of the id.
+	if _, ok := c.e.appIDByTitle(name); ok {
+		return qerr(errAppExists, "%s", name)
+	}
+	id := newUUID()
+	if err := c.e.CreateApp(c.ctx, id, name, "", false); err != nil {
 		if errors.Is(err, ErrAppExists) {
 			return qerr(errAppExists, "%s", name)
 		}
 		return err
 	}
 	c.out("qSuccess", true)
-	c.out("qAppId", name)
+	c.out("qAppId", id)
 	return nil
 }
 
@@ -316,9 +323,54 @@ func globalCancelReload(c *call) error {
 	return nil
 }
 
+// appIDByTitle returns the id of the one app titled title.
+func (e *Engine) appIDByTitle(title string) (string, bool) {
+	infos, err := e.store.List()
+	if err != nil {
+		return "", false
+	}
+	id, n := "", 0
+	for _, in := range infos {
+		if in.Title == title {
+			id, n = in.ID, n+1
+		}
+	}
+	e.mu.Lock()
+	for aid, a := range e.apps {
+		if !a.isSession && a.appTitle() == title && aid != id {
+			id, n = aid, n+1
+		}
+	}
+	e.mu.Unlock()
+	return id, n == 1
+}
+
+// resolveAppID returns id when an app has it, else the id of the one app
+// whose title is id (CreateApp's name), else id unchanged.
+func (e *Engine) resolveAppID(id string) string {
+	e.mu.Lock()
+	_, live := e.apps[id]
+	e.mu.Unlock()
+	if live {
+		return id
+	}
+	if infos, err := e.store.List(); err == nil {
+		for _, in := range infos {
+			if in.ID == id {
+				return id
+			}
+		}
+	}
+	if byTitle, ok := e.appIDByTitle(id); ok {
+		return byTitle
+	}
+	return id
+}
+
 // deleteApp removes an app from the store; sessions that have it open keep
 // their copy until they close.
 func (e *Engine) deleteApp(id string) error {
+	id = e.resolveAppID(id)
 	e.mu.Lock()
 	a := e.apps[id]
 	if a != nil && !a.isSession {

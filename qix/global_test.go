@@ -105,12 +105,19 @@ func TestAppsLifecycle(t *testing.T) {
 	require.Equal(t, false, path(t, c.ok(doc, "GetAppLayout"), "qLayout", "qIsSessionApp"))
 
 	// CreateApp through QIX, then delete both.
+	// The app's id is a GUID; its name stays unique and opens it too.
 	cr := c.ok(-1, "CreateApp", "new.qvf")
-	require.Equal(t, map[string]any{"qSuccess": true, "qAppId": "new.qvf"}, cr)
+	require.Equal(t, true, cr["qSuccess"])
+	newID := cr["qAppId"].(string)
+	require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, newID)
 	c.fails(1000, -1, "CreateApp", "new.qvf")
 	c.fails(1001, -1, "CreateApp", "")
 	require.Len(t, c.ok(-1, "GetDocList")["qDocList"], 2)
-	require.Equal(t, map[string]any{"qSuccess": true}, c.ok(-1, "DeleteApp", "new.qvf"))
+	cn := connect(t, e, qix.SessionParams{})
+	byName := handleOf(t, cn.ok(-1, "OpenDoc", "new.qvf"))
+	require.Equal(t, newID, path(t, cn.ok(byName, "GetAppLayout"), "qLayout", "qFileName"))
+	require.Equal(t, map[string]any{"qSuccess": true}, c.ok(-1, "DeleteApp", newID))
+	c.fails(1003, -1, "DeleteApp", newID)
 	c.fails(1003, -1, "DeleteApp", "new.qvf")
 	c.ok(-1, "DeleteApp", "sales.qvf")
 	require.Empty(t, c.ok(-1, "GetDocList")["qDocList"])
