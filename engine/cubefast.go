@@ -381,11 +381,18 @@ func (c *chart) fastSpecFor(call *expr.AggCall, root int) (*fastSpec, bool) {
 			return nil, false
 		}
 	}
-	if kind != kCountDistinct {
+	nodes := g.fieldNodes[fld.Index]
+	switch {
+	case kind != kCountDistinct:
 		// Records of a field that lives only in the root.
-		if len(g.fieldNodes[fld.Index]) != 1 || int(g.fieldNodes[fld.Index][0]) != root {
+		if len(nodes) != 1 || int(nodes[0]) != root {
 			return nil, false
 		}
+	case len(nodes) == 1 && int(nodes[0]) != root:
+		// A distinct count of a field of one other table: its records
+		// without a root row (addUnrooted only covers key fields) would
+		// be missed.
+		return nil, false
 	}
 	val, ok := c.m.functionalMap(root, fld.Index)
 	if !ok {
@@ -872,8 +879,12 @@ func (c *chart) fastCube(p *evalPlan, gr *groups, measures []expr.Node) bool {
 	if !keyed && len(specs) == 0 {
 		codes = c.codePresence(fr, root)
 	}
+	pre := false
+	if !keyed && codes == nil {
+		accs, present, pre = c.preAggregated(root, fr, specs)
+	}
 	switch {
-	case keyed:
+	case keyed, pre:
 	case codes != nil:
 		present = codes
 	default:
@@ -1017,6 +1028,10 @@ func (c *chart) fastAggregate(call *expr.AggCall, gr *groups, rs recordSet, tota
 			}
 		}
 		if sp == nil {
+			if n, ok := c.distinctTotal(call, rs); ok {
+				fastAggCalls.Add(1)
+				return spread(expr.Num(float64(n)), gr), true
+			}
 			return nil, false
 		}
 	} else {
@@ -1041,7 +1056,17 @@ func (c *chart) fastAggregate(call *expr.AggCall, gr *groups, rs recordSet, tota
 	if !specsFit([]*fastSpec{sp}, slots) {
 		return nil, false
 	}
-	accs, _ := c.pass(root, fr, rs.nodeRows(root), []*fastSpec{sp}, false)
+	var accs []*accum
+	if r, ok := rs.(*Result); ok && r == c.res {
+		frame := fr
+		if frame == nil {
+			frame = &fastFrame{root: root, dense: 1}
+		}
+		accs, _, _ = c.preAggregated(root, frame, []*fastSpec{sp})
+	}
+	if accs == nil {
+		accs, _ = c.pass(root, fr, rs.nodeRows(root), []*fastSpec{sp}, false)
+	}
 	if sp.kind == kCountDistinct && len(g.fieldNodes[sp.fld.Index]) > 1 {
 		tp, err := c.m.enumerateTuplesSafe(gr.fastPlan.jt, rs, c.limit, true)
 		if err != nil {
@@ -1093,6 +1118,43 @@ func (c *chart) codePresence(fr *fastFrame, root int) bitset.Set {
 }
 
 var codePresenceCalls atomic.Int64
+
+// distinctTotal answers Count(DISTINCT F) over all the records of rs: every
+// record of every table holding F is in some tuple, so the distinct values
+// are F's codes in those records (for a key field too, where no single
+// table is the root). ok is false for other calls.
+func (c *chart) distinctTotal(call *expr.AggCall, rs recordSet) (int, bool) {
+	if call.Distinct != expr.Distinct || !strings.EqualFold(call.Func.Name, "count") {
+		return 0, false
+	}
+	ref, ok := call.Args[0].(*expr.FieldRef)
+	if !ok {
+		return 0, false
+	}
+	fld, ok := c.m.fieldByName[ref.Name.Text]
+	if !ok {
+		return 0, false
+	}
+	var codes bitset.Set
+	if r, ok := rs.(*Result); ok {
+		codes = r.fieldVals(fld.Index)
+		if codes == nil {
+			return fld.Cardinal(), true
+		}
+	} else {
+		g := &c.m.g
+		for _, n32 := range g.fieldNodes[fld.Index] {
+			n := int(n32)
+			p := projectColumn(g.colOf(n, fld.Index), rs.nodeRows(n), fld.Cardinal())
+			if codes == nil {
+				codes = p
+			} else {
+				codes.Or(p)
+			}
+		}
+	}
+	return codes.Count(), true
+}
 
 // argRoots returns the tables that hold a field of n alone, in order of
 // first use.

@@ -105,6 +105,11 @@ func TestCubeVectorDifferential(t *testing.T) {
 				}
 				measures = append(measures, CubeMeasure{Expr: fmt.Sprintf("%s(%s %s)", fn, set, arg)})
 			}
+			if rng.IntN(3) == 0 {
+				f := []string{"K1", "K2", "A", "Q"}[rng.IntN(4)]
+				set := []string{"", "{1}", "{$<G={1}>}"}[rng.IntN(3)]
+				measures = append(measures, CubeMeasure{Expr: fmt.Sprintf("Count(%s DISTINCT %s)", set, f)})
+			}
 			def := &CubeDef{Measures: measures}
 			for _, d := range rng.Perm(len(dimsPool))[:rng.IntN(3)] {
 				def.Dims = append(def.Dims, CubeDim{Field: dimsPool[d]})
@@ -230,4 +235,14 @@ func TestRowNums(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.Greater(t, rowNumsBuilt.Load(), b0, "the row-value cache was used")
+}
+
+// TestPreAggDifferential runs the vector differential test with
+// pre-aggregation forced on wherever it applies.
+func TestPreAggDifferential(t *testing.T) {
+	preAggAlways = true
+	defer func() { preAggAlways = false }()
+	u0 := preAggUsed.Load()
+	TestCubeVectorDifferential(t)
+	require.Greater(t, preAggUsed.Load()-u0, int64(20), "charts answered from pre-aggregations")
 }

@@ -177,3 +177,94 @@ func BenchmarkGetListObjectData(b *testing.B) {
 		c.Handle(req)
 	}
 }
+
+// BenchmarkSheetLayout is issue 7's target: on the 10M-row star schema, a
+// sheet of 10 objects (three filter panes, six charts, one KPI) through
+// Conn.Handle; each iteration selects one Region value and then gets the
+// layout of all ten, as a client does after a click. Reports the median.
+func BenchmarkSheetLayout(b *testing.B) {
+	st := star10M(b)
+	e, err := qix.NewEngine(qix.Options{Reload: func(ctx context.Context, req qix.ReloadRequest) (*qix.ReloadResult, error) {
+		return &qix.ReloadResult{Model: st.Model}, nil
+	}})
+	require.NoError(b, err)
+	defer e.Close()
+	s, err := e.NewSession(qix.SessionParams{})
+	require.NoError(b, err)
+	out := &discard{}
+	c := s.Attach(out)
+	id := 0
+	send := func(handle int, method string, params ...any) []byte {
+		id++
+		if params == nil {
+			params = []any{}
+		}
+		f, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "handle": handle, "method": method, "params": params})
+		c.Handle(f)
+		return out.last
+	}
+	var res struct {
+		Result struct {
+			QReturn struct{ QHandle int } `json:"qReturn"`
+		} `json:"result"`
+		Error any `json:"error"`
+	}
+	require.NoError(b, json.Unmarshal(send(-1, "CreateSessionApp"), &res))
+	doc := res.Result.QReturn.QHandle
+	send(doc, "DoReload")
+	create := func(props map[string]any) int {
+		require.NoError(b, json.Unmarshal(send(doc, "CreateSessionObject", props), &res))
+		require.Nil(b, res.Error)
+		return res.Result.QReturn.QHandle
+	}
+	var objs []int
+	for _, f := range []string{"Region", "Product", "Country"} {
+		objs = append(objs, create(map[string]any{
+			"qInfo": map[string]any{"qType": "listbox"},
+			"qListObjectDef": map[string]any{
+				"qDef":              map[string]any{"qFieldDefs": []string{f}},
+				"qShowAlternatives": true,
+				"qInitialDataFetch": []any{map[string]any{"qWidth": 1, "qHeight": 50}},
+			}}))
+	}
+	chart := func(dims []string, measures ...string) map[string]any {
+		var ds, ms []any
+		for _, d := range dims {
+			ds = append(ds, map[string]any{"qDef": map[string]any{"qFieldDefs": []string{d}}})
+		}
+		for _, m := range measures {
+			ms = append(ms, map[string]any{"qDef": map[string]any{"qDef": m}})
+		}
+		return map[string]any{"qInfo": map[string]any{"qType": "chart"}, "qHyperCubeDef": map[string]any{
+			"qDimensions": ds, "qMeasures": ms,
+			"qInitialDataFetch": []any{map[string]any{"qWidth": len(ds) + len(ms), "qHeight": 100}}}}
+	}
+	for _, props := range []map[string]any{
+		chart([]string{"Product"}, "Sum(Sales)"),
+		chart([]string{"Country"}, "Count(DISTINCT CustomerID)"),
+		chart([]string{"Year"}, "Sum(Sales)", "Avg(Sales)"),
+		chart([]string{"StoreRegion"}, "Sum(Sales)"),
+		chart([]string{"Product", "Country"}, "Sum(Sales)"),
+		chart([]string{"Month"}, "Sum(Sales)/Count(Sales)"),
+		chart(nil, "Sum(Sales)", "Count(DISTINCT CustomerID)"),
+	} {
+		objs = append(objs, create(props))
+	}
+	require.Len(b, objs, 10)
+	for _, h := range objs {
+		send(h, "GetLayout")
+	}
+	var durations []time.Duration
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		send(objs[0], "SelectListObjectValues", "/qListObjectDef", []int{i % 5}, false)
+		for _, h := range objs {
+			send(h, "GetLayout")
+		}
+		durations = append(durations, time.Since(t0))
+		i++
+	}
+	reportMedian(b, durations)
+}
