@@ -24,10 +24,11 @@ type Model struct {
 
 	g graph
 
-	uniq   sync.Map // [2]int{node, field} -> bool
-	rowIdx sync.Map // [2]int{node, field} -> []int32
-	fmaps  sync.Map // {root node, field} -> fastDim
-	cnums  sync.Map // field -> []float64 by code; rowNumsKey -> []float64 by row
+	uniq    sync.Map    // [2]int{node, field} -> bool
+	rowIdx  sync.Map    // [2]int{node, field} -> []int32
+	fmaps   sync.Map    // {root node, field} -> fastDim
+	cnums   sync.Map    // field -> []float64 by code; rowNumsKey -> []float64 by row
+	results resultCache // inference results shared by sessions (sharedcache.go)
 	// rowNumsBytes is the memory held by row-value copies (rownums.go).
 	rowNumsBytes atomic.Int64
 }

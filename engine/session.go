@@ -164,7 +164,7 @@ func (s *Session) ResultFor(st *State) *Result {
 		}
 	}
 	s.cacheMu.Unlock()
-	e.once.Do(func() { e.r = s.m.infer(st) })
+	e.once.Do(func() { e.r = s.m.sharedResult(st) })
 	return e.r
 }
 
