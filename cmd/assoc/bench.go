@@ -15,6 +15,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/assocengine/assoc/bench"
+	"github.com/assocengine/assoc/bench/serverbench"
 	"github.com/assocengine/assoc/engine"
 )
 
@@ -35,6 +36,9 @@ type benchOptions struct {
 	bandwidthMiB int
 	budget       time.Duration
 	quiet        bool
+	// clients and loadDuration size the server/load scenario.
+	clients      int
+	loadDuration time.Duration
 }
 
 // benchData describes one generated data set.
@@ -59,6 +63,10 @@ type benchResult struct {
 	// its parts (list-object values, hypercube rows).
 	AnswerRows int        `json:"answer_rows"`
 	Load       [3]float64 `json:"load_average"`
+	// Server holds the measurements of the server scenarios (Timing then
+	// has the cycle latencies, Runs the cycle count, AnswerRows the rows
+	// of the three list-object pages).
+	Server *serverbench.ServerLoadResult `json:"server,omitempty"`
 }
 
 // benchReport is what assoc bench prints (as a table or as JSON).
@@ -88,6 +96,8 @@ func parseBenchFlags(e *env, args []string) (*benchOptions, error) {
 	fs.IntVar(&o.bandwidthMiB, "bandwidth-mib", 256, "buffer size of the memory-bandwidth probe in MiB (0 skips it)")
 	fs.DurationVar(&o.budget, "budget", 30*time.Second, "stop a scenario's timed runs after this much time once 3 ran (0 = no limit)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	fs.IntVar(&o.clients, "clients", 200, "concurrent WebSocket clients of the server/load scenario")
+	fs.DurationVar(&o.loadDuration, "load-duration", 30*time.Second, "how long the clients of server/load run their cycles")
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError{err}
 	}
@@ -122,6 +132,10 @@ func parseBenchFlags(e *env, args []string) (*benchOptions, error) {
 		return nil, usageError{fmt.Errorf("--budget %s is negative", o.budget)}
 	case o.bandwidthMiB < 0 || o.bandwidthMiB > 16<<10:
 		return nil, usageError{fmt.Errorf("--bandwidth-mib %d is out of range [0, 16384]", o.bandwidthMiB)}
+	case o.clients < 1 || o.clients > 10_000:
+		return nil, usageError{fmt.Errorf("--clients %d is out of range [1, 10000]", o.clients)}
+	case o.loadDuration <= 0 || o.loadDuration > 24*time.Hour:
+		return nil, usageError{fmt.Errorf("--load-duration %s is out of range (0, 24h]", o.loadDuration)}
 	}
 	return o, nil
 }
@@ -132,6 +146,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	all := bench.Scenarios(bench.StarOptions{Skew: o.skew, Dimensions: true})
+	all = append(all, serverScenarios()...)
 	scs, err := bench.Filter(all, o.scenarios)
 	if err != nil {
 		return usageError{err}
@@ -142,13 +157,15 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		Threads: o.threads, Runs: o.runs, Warmup: o.warmup}
 	// Split the suite by data set; flights needs a Parquet reader, which
 	// only the nested module bench/duckdb has.
-	var star, tpch []*bench.Scenario
+	var star, tpch, srv []*bench.Scenario
 	for _, sc := range scs {
 		switch sc.Dataset {
 		case bench.DatasetStar:
 			star = append(star, sc)
 		case bench.DatasetTPCH:
 			tpch = append(tpch, sc)
+		case serverDataset:
+			srv = append(srv, sc)
 		default:
 			rep.Skipped = append(rep.Skipped, sc.Name+": the flights data is read from Parquet, which only "+
 				"bench/duckdb can do (cd bench/duckdb && go run . --scenario flights)")
@@ -161,8 +178,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		tpch = nil
 	}
 
-	steps := len(o.rows) * (1 + len(star))
-	if len(star) == 0 {
+	steps := len(o.rows) * (1 + len(star) + len(srv))
+	if len(star)+len(srv) == 0 {
 		steps = 0
 	}
 	if len(tpch) > 0 {
@@ -193,7 +210,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		step("memory bandwidth")
 	}
 	for _, n := range o.rows {
-		if len(star) == 0 {
+		if len(star)+len(srv) == 0 {
 			break
 		}
 		bar.Describe(fmt.Sprintf("star %s: generating", rowsLabel(n)))
@@ -205,6 +222,10 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		rep.Data = append(rep.Data, dataOf("star", n, time.Since(t0), st.Model))
 		step(fmt.Sprintf("star %s: generated", rowsLabel(n)))
 		if err := benchScenarios(ctx, o, rep, star, st.Model, n, bar, step); err != nil {
+			return err
+		}
+		// The server scenarios serve the model just built.
+		if err := benchServer(ctx, o, rep, srv, st.Model, n, bar, step); err != nil {
 			return err
 		}
 	}
@@ -308,6 +329,7 @@ func printBenchReport(w io.Writer, rep *benchReport) {
 			float64(r.Timing.Min)/1e6, float64(r.Timing.Max)/1e6, r.Timing.Runs, r.AnswerRows, r.Load[0])
 	}
 	tw.Flush()
+	printServerResults(w, rep)
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(w, "skipped %s\n", s)
 	}
@@ -325,4 +347,93 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+// --- the server scenarios (issue 3) ---
+
+// serverDataset marks the server scenarios. They run on the star schema's
+// model, built once per size for the star scenarios too, but through a
+// real server and WebSocket clients (package bench/serverbench) rather
+// than through an engine session, so they are not part of bench.Scenarios.
+const serverDataset bench.Dataset = "server"
+
+// The server scenarios.
+const (
+	scenarioServerRoundTrip = "server/roundtrip"
+	scenarioServerLoad      = "server/load"
+)
+
+// serverScenarios lists the server scenarios for --scenario (they have
+// no Engine side: benchServer runs them).
+func serverScenarios() []*bench.Scenario {
+	return []*bench.Scenario{
+		{Name: scenarioServerRoundTrip, Dataset: serverDataset,
+			About: "1 WebSocket client on loopback: SelectListObjectValues on Region, then GetLayout of the Region, " +
+				"Product and StoreRegion list objects, each request awaited (--runs cycles after --warmup): issue 3's round trip"},
+		{Name: scenarioServerLoad, Dataset: serverDataset,
+			About: "--clients WebSocket clients, each in its own session, doing the round trip in a loop for " +
+				"--load-duration: issue 3's load target"},
+	}
+}
+
+// benchServer runs the server scenarios on the star model m of rows fact
+// rows.
+func benchServer(ctx context.Context, o *benchOptions, rep *benchReport, scs []*bench.Scenario, m *engine.Model,
+	rows int, bar *progressbar.ProgressBar, step func(string)) error {
+	for _, sc := range scs {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("interrupted before %s: %w", sc.Name, err)
+		}
+		opts := serverbench.ServerLoadOptions{Warmup: o.warmup}
+		switch sc.Name {
+		case scenarioServerRoundTrip:
+			// --budget caps the cycles' time as it caps other scenarios' runs.
+			opts.Clients, opts.Cycles, opts.Duration = 1, o.runs, o.budget
+			bar.Describe(fmt.Sprintf("%s %s", sc.Name, rowsLabel(rows)))
+		case scenarioServerLoad:
+			opts.Clients, opts.Duration = o.clients, o.loadDuration
+			bar.Describe(fmt.Sprintf("%s %s: %d clients for %s", sc.Name, rowsLabel(rows), o.clients, o.loadDuration))
+		default:
+			return fmt.Errorf("BUG: unknown server scenario %s", sc.Name)
+		}
+		r, err := serverbench.ServerLoad(ctx, m, opts)
+		if err != nil {
+			return fmt.Errorf("cannot run %s at %d rows: %w", sc.Name, rows, err)
+		}
+		rep.Results = append(rep.Results, benchResult{Scenario: sc.Name, Dataset: string(sc.Dataset), Rows: rows,
+			About: sc.About, Timing: bench.Timing{Runs: r.Cycles, Median: r.Median, Min: r.Min, Max: r.Max},
+			AnswerRows: r.PageRows, Load: bench.LoadAverage(), Server: r})
+		step(sc.Name)
+	}
+	return nil
+}
+
+// printServerResults prints the server scenarios' own table (clients,
+// throughput, percentiles, errors) after the results table.
+func printServerResults(w io.Writer, rep *benchReport) {
+	var srv []benchResult
+	for _, r := range rep.Results {
+		if r.Server != nil {
+			srv = append(srv, r)
+		}
+	}
+	if len(srv) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "server scenario\trows\tclients\tcycles\tcycles/s\tmedian ms\tp90 ms\tp99 ms\tmax ms\tselect ms\tlayouts ms\terrors\tload\t")
+	for _, r := range srv {
+		s := r.Server
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%.2f\t\n", r.Scenario, r.Rows, s.Clients,
+			s.Cycles, s.CyclesPerSecond, s.MedianMS(), float64(s.P90)/1e6, s.P99MS(), float64(s.Max)/1e6,
+			float64(s.SelectMedian)/1e6, float64(s.LayoutMedian)/1e6, s.Errors, r.Load[0])
+	}
+	tw.Flush()
+	for _, r := range srv {
+		if r.Server.Errors > 0 {
+			fmt.Fprintf(w, "%s at %d rows: %d error(s), %d client(s) stopped early; the first: %s\n",
+				r.Scenario, r.Rows, r.Server.Errors, r.Server.Failed, r.Server.FirstError)
+		}
+	}
 }

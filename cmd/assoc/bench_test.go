@@ -88,3 +88,85 @@ func TestRowsLabel(t *testing.T) {
 		require.Equal(t, want, rowsLabel(n))
 	}
 }
+
+func TestBenchServerFlags(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{name: "zero clients", args: []string{"bench", "--clients", "0"}, stderr: "--clients 0 is out of range [1, 10000]"},
+		{name: "too many clients", args: []string{"bench", "--clients", "20000"}, stderr: "--clients 20000 is out of range"},
+		{name: "zero duration", args: []string{"bench", "--load-duration", "0s"}, stderr: "--load-duration 0s is out of range"},
+		{name: "negative duration", args: []string{"bench", "--load-duration", "-5s"}, stderr: "--load-duration -5s is out of range"},
+		{name: "bad duration", args: []string{"bench", "--load-duration", "soon"}, stderr: "load-duration"},
+		{name: "unknown server scenario", args: []string{"bench", "--scenario", "server/nope"}, stderr: `no scenario matches "server/nope"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, _, errOut := testEnv(nil)
+			require.Equal(t, 2, run(tt.args, e), "stderr: %s", errOut)
+			require.Contains(t, errOut.String(), tt.stderr)
+		})
+	}
+	e, _, errOut := testEnv(nil)
+	require.Equal(t, 0, run([]string{"bench", "--help"}, e))
+	require.Contains(t, errOut.String(), "-clients")
+	require.Contains(t, errOut.String(), "-load-duration")
+}
+
+func TestBenchServerRoundTrip(t *testing.T) {
+	e, out, errOut := testEnv(nil)
+	require.Equal(t, 0, run([]string{"bench", "--scenario", "server/roundtrip", "--rows", "1e4"}, e), "stderr: %s", errOut)
+	s := out.String()
+	for _, want := range []string{"star  10000", "server scenario", "clients", "p99 ms", "cycles/s"} {
+		require.Contains(t, s, want)
+	}
+	// The results table and the server table both have the scenario, with
+	// 10 cycles (--runs), 30 list rows and no errors.
+	require.Regexp(t, `server/roundtrip\s+10000\s+[0-9.]+\s+[0-9.]+\s+[0-9.]+\s+10\s+30\s`, s)
+	require.Regexp(t, `server/roundtrip\s+10000\s+1\s+10\s+[0-9.]+(\s+[0-9.]+){6}\s+0\s`, s)
+	require.NotContains(t, s, "server/load")
+	require.NotContains(t, s, "star/cycle")
+	require.NotContains(t, s, "error(s)")
+}
+
+func TestBenchServerJSON(t *testing.T) {
+	e, out, errOut := testEnv(nil)
+	args := []string{"bench", "--json", "--quiet", "--rows", "1e4,2e4", "--scenario", "server,star/select-states", "--tpch-sf", "0",
+		"--runs", "5", "--warmup", "1", "--bandwidth-mib", "0", "--clients", "4", "--load-duration", "1s"}
+	require.Equal(t, 0, run(args, e), "stderr: %s", errOut)
+	var rep benchReport
+	require.NoError(t, json.Unmarshal([]byte(out.String()), &rep), out.String())
+	// One model per size serves the star scenario and both server ones.
+	require.Len(t, rep.Data, 2)
+	var got []string
+	for _, r := range rep.Results {
+		got = append(got, r.Scenario+"@"+rowsLabel(r.Rows))
+		if r.Dataset != "server" {
+			require.Nil(t, r.Server, r.Scenario)
+			continue
+		}
+		s := r.Server
+		require.NotNil(t, s, r.Scenario)
+		require.Zero(t, s.Errors, s.FirstError)
+		require.Equal(t, s.Cycles, r.Timing.Runs)
+		require.Equal(t, s.Median, r.Timing.Median)
+		require.Equal(t, 30, r.AnswerRows)
+		require.LessOrEqual(t, s.Min, s.Median)
+		require.LessOrEqual(t, s.Median, s.P99)
+		require.LessOrEqual(t, s.P99, s.Max)
+		switch r.Scenario {
+		case "server/roundtrip":
+			require.Equal(t, 1, s.Clients)
+			require.Equal(t, 5, s.Cycles)
+		case "server/load":
+			require.Equal(t, 4, s.Clients)
+			require.GreaterOrEqual(t, s.Elapsed.Seconds(), 1.0)
+			require.Positive(t, s.CyclesPerSecond)
+		}
+	}
+	require.Equal(t, []string{"star/select-states@10000", "server/roundtrip@10000", "server/load@10000",
+		"star/select-states@20000", "server/roundtrip@20000", "server/load@20000"}, got)
+	require.Contains(t, out.String(), `"p99_ns"`)
+}
