@@ -52,8 +52,11 @@
 // and GROUP BY (aggregator). The bottom level reads a source: delimited
 // text (files and INLINE, split by reload/delimited, number-interpreted
 // with the locale built from the script's variables), QVD (reload/qvd,
-// typed, symbol order kept), resident tables (ORDER BY), AUTOGENERATE and
-// Excel sheets. The top level writes to its destination: a new table, an
+// typed, symbol order kept), resident tables (ORDER BY), AUTOGENERATE,
+// Excel sheets, and the columnar sources: Parquet and Arrow IPC files
+// (Apache Arrow's Go readers, record batches converted column by column,
+// arrowsrc.go) and JSON files (a hand-written streaming parser, json.go).
+// The top level writes to its destination: a new table, an
 // existing one (CONCATENATE or automatic concatenation of identical field
 // sets), a mapping table, or a temporary table that JOIN, KEEP and
 // INTERVALMATCH combine afterwards; CROSSTABLE and GENERIC reshape the rows
@@ -66,8 +69,19 @@
 // with a small direct-mapped cache of recent texts), a copied QVD or
 // resident field by mapping its codes (a plain QVD load interns the file's
 // symbols in file order), a computed field by evaluating its expression.
-// The fields of a batch are independent and are filled on GOMAXPROCS
-// goroutines, while reload/delimited parses the next chunks on its own.
+// A field copied from a columnar source is interned a whole Arrow (or
+// JSON) column at a time (colBatch): numbers are converted in one pass,
+// runs of equal values interned once, and a dictionary-encoded column
+// interns each dictionary entry once and then maps indices. The fields of
+// a batch are independent and are filled on GOMAXPROCS goroutines, while
+// reload/delimited parses the next chunks, Parquet row groups are decoded
+// ahead and JSON records parsed ahead on goroutines of their own. A
+// columnar source decodes only the fields the statement reads (projector).
+//
+// Files are not trusted: Arrow metadata is walked before Arrow's reader
+// allocates by it (arrowcheck.go), arrays are checked before they are read,
+// Parquet column chunks must lie inside the file, and a panic inside the
+// Arrow libraries while reading becomes an error naming the file.
 //
 // # The end
 //
@@ -79,6 +93,8 @@
 // which reads like Qlik's: each statement with its line numbers, "N fields
 // found", "<table> << <source> N Lines fetched", TRACE output, the
 // synthetic keys.
+//
+// STORE writes QVD, delimited text and Parquet files (parquet_store.go).
 //
 // Every file access — FROM, STORE, FileList, DirList, include, the QVD and
 // file functions — resolves lib:// connections and relative paths (against

@@ -58,6 +58,19 @@ type fastCol struct {
 	// codes are copied as they are.
 	same bool
 	pre  bool // every source symbol was interned up front (optimized QVD load)
+	// cs is the interning state of a field copied from a columnar source
+	// (Parquet, Arrow IPC, JSON).
+	cs *colState
+	// buf holds one batch of codes on their way to the column.
+	buf []uint32
+}
+
+// scratch returns fc's code buffer with n elements.
+func (fc *fastCol) scratch(n int) []uint32 {
+	if cap(fc.buf) < n {
+		fc.buf = make([]uint32, n)
+	}
+	return fc.buf[:n]
 }
 
 // fastPlan runs a statement batch by batch.
@@ -123,8 +136,10 @@ func (it *interp) newFastPlan(levels []*level, out sink, dst *destination) *fast
 //     cache (when the field had symbols before, every non-number goes
 //     through the cache);
 //
-// and the path that served the previous cell is tried first. New symbol
-// texts are copied into shared chunks rather than allocated one by one.
+// and the path that served the previous cell is tried first. The symbol
+// table copies the text of a new symbol itself; the keys of the
+// per-statement cache are copied into shared chunks rather than allocated
+// one by one.
 type textIntern struct {
 	recent   *recentCache
 	f        *field
@@ -227,17 +242,11 @@ func (ti *textIntern) keep(s string) string {
 	return unsafe.String(&ti.arena[off], n)
 }
 
-// internNum interns a number with a copy of its text, taking the copy
-// back when the number was already a symbol (so that one map operation
-// serves both cases).
+// internNum interns a number with its text. The symbol table copies the
+// text of a new symbol into its own arena, so the cell's bytes can be
+// passed as they are.
 func (ti *textIntern) internNum(num float64, s string) uint32 {
-	syms := ti.f.syms
-	before, n := ti.arena, syms.Len()
-	id := syms.InternNum(num, ti.keep(s))
-	if syms.Len() == n {
-		ti.arena = before // the copy was not kept
-	}
-	return id + 1
+	return ti.f.syms.InternNum(num, s) + 1
 }
 
 // code returns the code of one cell (nil: absent, NULL).
@@ -283,11 +292,11 @@ func (ti *textIntern) code(cell []byte) uint32 {
 			// A text symbol of this field may come from another load:
 			// cache the decision for this statement.
 			ti.last = pathCache
-			code := syms.InternText(ti.keep(s)) + 1
+			code := syms.InternText(s) + 1
 			ti.cache[ti.keep(s)] = code
 			return code
 		}
-		return syms.InternText(ti.keep(s)) + 1
+		return syms.InternText(s) + 1
 	}
 	ti.last = pathCache
 	code := ti.internNum(num, s)
@@ -302,6 +311,7 @@ func (fp *fastPlan) prepare(b batch) error {
 	loc := it.locale()
 	sb, isSym := b.(symBatch)
 	_, isText := b.(*textBatch)
+	_, isCol := b.(colBatch)
 	if isSym {
 		read := map[*field]bool{}
 		for col := range fp.lv.in {
@@ -325,6 +335,8 @@ func (fp *fastPlan) prepare(b batch) error {
 		switch {
 		case isText:
 			fc.txt = newTextIntern(fc.out.f, loc, nt, hasNull)
+		case isCol:
+			fc.cs = &colState{}
 		case isSym:
 			col := fc.itm.col
 			if src := sb.field(col); src != nil && src == fc.out.f {
@@ -397,6 +409,18 @@ func (fp *fastPlan) run(b batch) error {
 	for _, fc := range fp.cols {
 		if fc.itm.node == nil {
 			fc := fc
+			if fc.cs != nil {
+				jobs = append(jobs, func() error {
+					codes, mx, err := b.(colBatch).internColumn(fc.itm.col, fc.out.f, sel, fc.cs, fc.cs.buf)
+					if err != nil {
+						return err
+					}
+					fc.cs.buf = codes
+					fc.out.c.addSlice(codes, mx)
+					return nil
+				})
+				continue
+			}
 			jobs = append(jobs, func() error { fp.copyColumn(fc, b, sel); return nil })
 		}
 	}
@@ -426,7 +450,7 @@ func (fp *fastPlan) copyColumn(fc *fastCol, b batch, sel []int32) {
 	switch {
 	case fc.txt != nil:
 		tb := b.(*textBatch)
-		buf := make([]uint32, len(sel))
+		buf := fc.scratch(len(sel))
 		var mx uint32
 		for i, r := range sel {
 			c := fc.txt.codeOf(tb.b.Field(int(r), col))
@@ -442,7 +466,7 @@ func (fp *fastPlan) copyColumn(fc *fastCol, b batch, sel []int32) {
 	case fc.pre && len(sel) == b.len() && isQVD(b):
 		// Optimized QVD load: every symbol is mapped already; decode the
 		// batch's codes at once.
-		buf := make([]uint32, len(sel))
+		buf := fc.scratch(len(sel))
 		b.(*qvdBatch).decode(col, buf)
 		var mx uint32
 		for i, c := range buf {

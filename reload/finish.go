@@ -30,7 +30,9 @@ func (it *interp) finish() (*engine.Model, error) {
 				it.adoptField(c.f)
 				done[c.f] = true
 			}
-			cols[i] = c.c.column(c.f.syms.Len(), symbols.Bytes)
+			// Packed as the builder will keep it, so that it does not
+			// unpack and pack every column again.
+			cols[i] = c.c.column(c.f.syms.Len(), modelOptions(it.req).Packing)
 			c.c = codes{}
 		}
 		if err := b.AddTable(t.name, names, cols); err != nil {

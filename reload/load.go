@@ -154,6 +154,7 @@ func (it *interp) loadOnce(chain []preparedLoad, pf prefixes, file string) (err 
 	for i := 0; i+1 < len(levels); i++ {
 		levels[i+1].up = levels[i]
 	}
+	projectSource(src, levels[len(levels)-1])
 	if pf.sample != nil {
 		v, err := it.eval(pf.sample.Probability, top.c, false)
 		if err != nil {

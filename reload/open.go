@@ -170,7 +170,14 @@ func fileType(spec *script.FormatSpec, ext string) string {
 		}
 		return ft
 	}
+	for _, o := range spec.Others() {
+		if ipcSpellings[lowerFields(o)] {
+			return "ipc"
+		}
+	}
 	switch ext {
+	case "arrow", "arrows", "feather", "ipc":
+		return "ipc"
 	case "qvd":
 		return "qvd"
 	case "xlsx", "xlsm":
@@ -197,9 +204,9 @@ func (it *interp) openFile(name string, pos int, spec *script.FormatSpec, c *stm
 	desc := strings.TrimSuffix(base, path.Ext(base))
 	ft := fileType(spec, ext)
 	switch ft {
-	case "txt", "qvd", "ooxml":
+	case "txt", "qvd", "ooxml", "parquet", "ipc", "json":
 	default:
-		return nil, c.errorf(pos, "cannot load %s: the file format %q is %w (supported: txt/csv, qvd, ooxml)", name, ft, ErrNotSupported)
+		return nil, c.errorf(pos, "cannot load %s: the file format %q is %w (supported: txt/csv, qvd, ooxml, parquet, json, ipc)", name, ft, ErrNotSupported)
 	}
 	p, err := it.files.resolve(name)
 	if err != nil {
@@ -232,8 +239,14 @@ func (it *interp) openFile(name string, pos int, spec *script.FormatSpec, c *stm
 		return newQVDSource(t, desc), nil
 	case "ooxml":
 		return it.openXLSX(p, name, desc, spec, pos, c)
+	case "parquet":
+		return it.openParquet(p, name, desc, spec, pos, c)
+	case "ipc":
+		return it.openIPC(p, name, desc, spec, pos, c)
+	case "json":
+		return it.openJSON(p, name, desc, spec, pos, c)
 	default:
-		return nil, c.errorf(pos, "cannot load %s: the file format %q is %w (supported: txt/csv, qvd, ooxml)", name, ft, ErrNotSupported)
+		return nil, c.errorf(pos, "cannot load %s: the file format %q is %w (supported: txt/csv, qvd, ooxml, parquet, json, ipc)", name, ft, ErrNotSupported)
 	}
 }
 

@@ -71,6 +71,9 @@ func (it *interp) execStore(s *script.Store, c *stmtCtx) error {
 		if ext == "csv" || ext == "txt" || ext == "tab" || ext == "tsv" {
 			ft = "txt"
 		}
+		if ext == "parquet" {
+			ft = "parquet"
+		}
 	}
 	switch ft {
 	case "qvd":
@@ -118,8 +121,17 @@ func (it *interp) execStore(s *script.Store, c *stmtCtx) error {
 		if err := writeDelimited(p, t.rows, cols, names, delim, it.tick); err != nil {
 			return c.errorf(s.File.Pos, "STORE INTO %s: %w", s.File.Text, err)
 		}
+	case "parquet":
+		cols := make([]*column, len(outs))
+		names := make([]string, len(outs))
+		for i, o := range outs {
+			cols[i], names[i] = o.col, o.name
+		}
+		if err := it.storeParquet(s, c, p, t.rows, cols, names); err != nil {
+			return err
+		}
 	default:
-		return c.errorf(s.Pos, "STORE to the %s format is %w (qvd and txt are)", ft, ErrNotSupported)
+		return c.errorf(s.Pos, "STORE to the %s format is %w (qvd, txt and parquet are)", ft, ErrNotSupported)
 	}
 	it.log.line(fmt.Sprintf("%s: %s rows stored to %s", t.name, groupDigits(int64(t.rows)), s.File.Text))
 	return nil
