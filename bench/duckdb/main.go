@@ -40,6 +40,8 @@ type options struct {
 	cpuprofile  string
 	budget      time.Duration
 	checkpoint  bool
+	csv         string // --csv: the file of the CSV load comparison
+	csvRows     int    // rows generated when that file does not exist
 }
 
 // dataInfo describes one data set as both engines hold it.
@@ -155,6 +157,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.budget, "budget", 30*time.Second, "stop a scenario's timed runs on one engine after this much time once 3 ran (0 = no limit)")
 	fs.BoolVar(&o.checkpoint, "checkpoint", true, "CHECKPOINT DuckDB after loading, which compresses its tables, and query those")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "directory for a CPU profile of each scenario's engine side")
+	fs.StringVar(&o.csv, "csv", "", "instead of the scenarios, time loading this CSV file with the engine's LOAD and DuckDB's read_csv (generated first when missing)")
+	csvRows := fs.String("csv-rows", "12e6", "rows of the orders CSV generated for --csv (about 86 bytes each)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run . [flags]\n\nRuns the bench scenarios on the associative engine and on DuckDB, side by side.\n\n")
 		fs.PrintDefaults()
@@ -174,6 +178,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("--flights-rows: %q is not a row count", *flights)
 	}
 	o.flightsRows = int(fr)
+	cr, err := strconv.ParseFloat(*csvRows, 64)
+	if err != nil || cr < 1 || cr > 2e9 {
+		return nil, fmt.Errorf("--csv-rows: %q is not a row count", *csvRows)
+	}
+	o.csvRows = int(cr)
 	if o.runs < 1 || o.warmup < 0 || o.threads < 1 || o.budget < 0 {
 		return nil, fmt.Errorf("--runs must be ≥ 1, --warmup ≥ 0, --threads ≥ 1 and --budget ≥ 0 (got %d, %d, %d, %s)", o.runs, o.warmup, o.threads, o.budget)
 	}
@@ -189,6 +198,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	runtime.GOMAXPROCS(o.threads)
+	if o.csv != "" {
+		return runCSV(ctx, o, stdout, stderr)
+	}
 	scs, err := bench.Filter(bench.Scenarios(bench.StarOptions{Skew: o.skew, Dimensions: true}), o.scenarios)
 	if err != nil {
 		return err

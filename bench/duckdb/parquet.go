@@ -10,11 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/assocengine/assoc/bench"
 	"github.com/assocengine/assoc/engine"
@@ -22,7 +22,7 @@ import (
 )
 
 // readParquet streams the record batches of a Parquet file to fn.
-func readParquet(ctx context.Context, path string, fn func(arrow.RecordBatch) error) (*arrow.Schema, error) {
+func readParquet(ctx context.Context, path string, fn func(arrow.Record) error) (*arrow.Schema, error) {
 	pf, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s: %w", path, err)
@@ -38,7 +38,7 @@ func readParquet(ctx context.Context, path string, fn func(arrow.RecordBatch) er
 	}
 	defer rr.Release()
 	for rr.Next() {
-		if err := fn(rr.RecordBatch()); err != nil {
+		if err := fn(rr.Record()); err != nil {
 			return nil, fmt.Errorf("cannot load %s: %w", path, err)
 		}
 	}
@@ -141,15 +141,10 @@ func (c *colLoader) appendColumn(col arrow.Array) error {
 			code = c.floatValue(float64(a.Value(j)))
 		case *array.Float64:
 			code = c.floatValue(a.Value(j))
-		case *array.Decimal32:
-			sc := a.DataType().(arrow.DecimalType).GetScale()
-			u := int64(a.Value(j))
-			code = c.num(u, decimalValue(u, sc), func() string { return decimalText(u, sc) })
-		case *array.Decimal64:
-			sc := a.DataType().(arrow.DecimalType).GetScale()
-			u := int64(a.Value(j))
-			code = c.num(u, decimalValue(u, sc), func() string { return decimalText(u, sc) })
 		case *array.Decimal128:
+			// arrow/go/v17 (the module's Arrow, shared with package reload:
+			// two Arrow versions cannot be linked together) reads every
+			// Parquet decimal as decimal128.
 			sc := a.DataType().(arrow.DecimalType).GetScale()
 			v := a.Value(j)
 			u := int64(v.LowBits())
@@ -197,7 +192,7 @@ func loadParquetModel(ctx context.Context, path, table string) (*engine.Model, i
 	b := engine.NewBuilder(engine.Options{})
 	var cols []*colLoader
 	rows := 0
-	schema, err := readParquet(ctx, path, func(rec arrow.RecordBatch) error {
+	schema, err := readParquet(ctx, path, func(rec arrow.Record) error {
 		if cols == nil {
 			for _, f := range rec.Schema().Fields() {
 				cols = append(cols, &colLoader{name: f.Name, syms: b.Symbols(f.Name),
@@ -249,7 +244,7 @@ func readFlightsSeed(ctx context.Context, path string) (*bench.FlightsSeed, erro
 		strs[v] = v
 		return v
 	}
-	_, err := readParquet(ctx, path, func(rec arrow.RecordBatch) error {
+	_, err := readParquet(ctx, path, func(rec arrow.Record) error {
 		idx := map[string]int{}
 		for i, f := range rec.Schema().Fields() {
 			idx[f.Name] = i
