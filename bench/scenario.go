@@ -55,8 +55,19 @@ type Query struct {
 }
 
 // Reset clears every selection of the session (all states, history) and
-// runs the scenario's Prepare: call it before every timed Engine run.
+// what the model derived while answering earlier runs (shared inference
+// results, row-value copies, pre-aggregations: Model.ClearCaches), then
+// runs the scenario's Prepare: call it before every timed Engine run, so
+// that no run reuses an earlier run's work.
 func (sc *Scenario) Reset(s *engine.Session) error {
+	s.Model().ClearCaches()
+	return sc.ResetWarm(s)
+}
+
+// ResetWarm is Reset without clearing the model's caches: it measures the
+// engine as a busy app's users see it, where other sessions already made
+// the same selections and charts.
+func (sc *Scenario) ResetWarm(s *engine.Session) error {
 	s.Reset()
 	if sc.Prepare == nil {
 		return nil

@@ -235,6 +235,24 @@ func TestRowNums(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.Greater(t, rowNumsBuilt.Load(), b0, "the row-value cache was used")
+
+	// ClearCaches gives the memory back, and the next chart builds the
+	// cache again with the same answer.
+	before, err := s.newChart("", nil, 0)
+	require.NoError(t, err)
+	want, err := before.cube(def)
+	require.NoError(t, err)
+	require.Positive(t, m.rowNumsBytes.Load())
+	m.ClearCaches()
+	require.Zero(t, m.rowNumsBytes.Load())
+	m.cnums.Range(func(k, _ any) bool { t.Errorf("cache entry %v left", k); return true })
+	b1 := rowNumsBuilt.Load()
+	after, err := s.newChart("", nil, 0)
+	require.NoError(t, err)
+	got, err := after.cube(def)
+	require.NoError(t, err)
+	require.Equal(t, cubeText(want), cubeText(got))
+	require.Greater(t, rowNumsBuilt.Load(), b1, "the row-value cache was built again")
 }
 
 // TestPreAggDifferential runs the vector differential test with

@@ -33,6 +33,7 @@ type preAgg struct {
 	keyCard int // codes of the key, NULL included
 	accs    []*accum
 	present bitset.Set // (key code, group) cells with a row
+	size    int64      // bytes counted against the query-cache budget
 }
 
 // keyFilter reports whether node n's rows in r are exactly the rows whose
@@ -224,7 +225,7 @@ func (c *chart) preAgg(root, k, keyCard int, fr *fastFrame, specs []*fastSpec) *
 		}
 	}
 	accs, present := c.pass(root, fk, nil, specs, true)
-	pa := &preAgg{keyCard: keyCard, accs: accs, present: present}
+	pa := &preAgg{keyCard: keyCard, accs: accs, present: present, size: size}
 	if v, loaded := c.m.cnums.LoadOrStore(key.String(), pa); loaded {
 		c.m.rowNumsBytes.Add(-size)
 		return v.(*preAgg)

@@ -52,4 +52,7 @@ func TestSharedResults(t *testing.T) {
 	for _, r := range res[1:] {
 		require.Same(t, res[0], r)
 	}
+	// After ClearCaches a new session infers again.
+	m.ClearCaches()
+	require.NotSame(t, rb, sel(NewSession(m, SessionOptions{}), "SE"))
 }

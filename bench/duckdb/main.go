@@ -40,6 +40,7 @@ type options struct {
 	cpuprofile  string
 	budget      time.Duration
 	checkpoint  bool
+	warmCaches  bool   // --warm-caches: runs reuse the model's caches
 	csv         string // --csv: the file of the CSV load comparison
 	csvRows     int    // rows generated when that file does not exist
 }
@@ -99,7 +100,10 @@ type report struct {
 	DuckEnum bool          `json:"duckdb_enum"`
 	// Checkpoint says whether DuckDB's tables were checkpointed
 	// (compressed) before the queries.
-	Checkpoint bool       `json:"duckdb_checkpoint"`
+	Checkpoint bool `json:"duckdb_checkpoint"`
+	// WarmCaches says whether the engine's runs reused the model's caches
+	// (shared results, row values, pre-aggregations) of earlier runs.
+	WarmCaches bool       `json:"engine_warm_caches"`
 	LoadStart  [3]float64 `json:"load_average_start"`
 	LoadEnd    [3]float64 `json:"load_average_end"`
 	Data       []dataInfo `json:"data"`
@@ -155,6 +159,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.skew, "skew", 0, "Zipf exponent of CustomerID and Product in the star schema (0 uniform)")
 	fs.BoolVar(&o.enum, "enum", false, "give DuckDB ENUM columns (dictionary encoding) instead of VARCHAR")
 	fs.DurationVar(&o.budget, "budget", 30*time.Second, "stop a scenario's timed runs on one engine after this much time once 3 ran (0 = no limit)")
+	fs.BoolVar(&o.warmCaches, "warm-caches", false, "let the engine's runs reuse the model's shared results, row values and pre-aggregations (default: cleared before every run)")
 	fs.BoolVar(&o.checkpoint, "checkpoint", true, "CHECKPOINT DuckDB after loading, which compresses its tables, and query those")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "directory for a CPU profile of each scenario's engine side")
 	fs.StringVar(&o.csv, "csv", "", "instead of the scenarios, time loading this CSV file with the engine's LOAD and DuckDB's read_csv (generated first when missing)")
@@ -213,7 +218,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	rep := &report{Started: time.Now().UTC(), Machine: bench.DescribeMachine(), DuckDB: d.version(ctx),
-		Threads: o.threads, Runs: o.runs, Warmup: o.warmup, Budget: o.budget, DuckEnum: o.enum, Checkpoint: o.checkpoint, LoadStart: bench.LoadAverage()}
+		Threads: o.threads, Runs: o.runs, Warmup: o.warmup, Budget: o.budget, DuckEnum: o.enum, Checkpoint: o.checkpoint, WarmCaches: o.warmCaches, LoadStart: bench.LoadAverage()}
 	logf("measuring memory bandwidth ...")
 	rep.Machine.ReadGBps = bench.MeasureReadBandwidth(256<<20, o.threads, 5)
 	logf("DuckDB %s, %d threads each; %d runs after %d warm-ups; load average %.2f", rep.DuckDB, o.threads, o.runs, o.warmup, rep.LoadStart[0])
@@ -423,8 +428,12 @@ func (r *runner) scenarios(ctx context.Context, scs []*bench.Scenario, m *engine
 			return err
 		}
 		plan := bench.Plan{Warmup: r.o.warmup, Runs: r.o.runs, Budget: r.o.budget, MinRuns: 3}
+		reset := sc.Reset
+		if r.o.warmCaches {
+			reset = sc.ResetWarm
+		}
 		et, err := bench.Measure(plan,
-			func() error { return sc.Reset(s) },
+			func() error { return reset(s) },
 			func() error {
 				var err error
 				eng, err = sc.Engine(s)
@@ -491,8 +500,8 @@ func printReport(w io.Writer, rep *report) {
 		rep.DuckDB, rep.Threads, rep.Threads, rep.Threads)
 	fmt.Fprintf(w, "machine: %s, %d cores, %.1f GiB, %s, SIMD %s, sequential read %.1f GB/s\n",
 		m.CPU, m.Cores, float64(m.MemoryBytes)/(1<<30), m.Go, strings.Join(m.SIMD, " "), m.ReadGBps)
-	fmt.Fprintf(w, "median of up to %d runs after %d warm-ups (fewer past a %s budget, at least 3); load average %.2f at start, %.2f at end; DuckDB ENUM columns: %v, checkpointed: %v\n\n",
-		rep.Runs, rep.Warmup, rep.Budget, rep.LoadStart[0], rep.LoadEnd[0], rep.DuckEnum, rep.Checkpoint)
+	fmt.Fprintf(w, "median of up to %d runs after %d warm-ups (fewer past a %s budget, at least 3); load average %.2f at start, %.2f at end; DuckDB ENUM columns: %v, checkpointed: %v; engine caches: %s\n\n",
+		rep.Runs, rep.Warmup, rep.Budget, rep.LoadStart[0], rep.LoadEnd[0], rep.DuckEnum, rep.Checkpoint, cacheMode(rep.WarmCaches))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "data\trows\tengine build s\tDuckDB load s\tengine MiB\tfact B/row\tDuckDB MiB loaded\tDuckDB MiB checkpointed\tDuckDB/engine\t")
 	for _, d := range rep.Data {
@@ -520,4 +529,12 @@ func printReport(w io.Writer, rep *report) {
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(w, "\nskipped: %s\n", s)
 	}
+}
+
+// cacheMode names how the engine's runs treated the model's caches.
+func cacheMode(warm bool) string {
+	if warm {
+		return "warm (reused between runs)"
+	}
+	return "cold (cleared before every run)"
 }

@@ -31,6 +31,7 @@ type benchOptions struct {
 	json         bool
 	runs         int
 	warmup       int
+	warmCaches   bool
 	tpchSF       float64
 	skew         float64
 	bandwidthMiB int
@@ -77,9 +78,12 @@ type benchReport struct {
 	Threads int           `json:"threads"`
 	Runs    int           `json:"runs"`
 	Warmup  int           `json:"warmup"`
-	Data    []benchData   `json:"data"`
-	Results []benchResult `json:"results"`
-	Skipped []string      `json:"skipped,omitempty"`
+	// WarmCaches is true when runs may reuse the model's caches from earlier
+	// runs (--warm-caches); by default every run starts cold.
+	WarmCaches bool          `json:"warmCaches"`
+	Data       []benchData   `json:"data"`
+	Results    []benchResult `json:"results"`
+	Skipped    []string      `json:"skipped,omitempty"`
 }
 
 func parseBenchFlags(e *env, args []string) (*benchOptions, error) {
@@ -91,6 +95,7 @@ func parseBenchFlags(e *env, args []string) (*benchOptions, error) {
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.IntVar(&o.runs, "runs", 10, "timed runs per scenario (the median is reported)")
 	fs.IntVar(&o.warmup, "warmup", 2, "untimed warm-up runs per scenario")
+	fs.BoolVar(&o.warmCaches, "warm-caches", false, "keep the model's shared results, row values and pre-aggregations between runs (default: every run starts cold)")
 	fs.Float64Var(&o.tpchSF, "tpch-sf", 1, "scale factor of the TPC-H-shaped lineitem table (0 skips TPC-H)")
 	fs.Float64Var(&o.skew, "skew", 0, "Zipf exponent of CustomerID and Product in the star schema (0 uniform)")
 	fs.IntVar(&o.bandwidthMiB, "bandwidth-mib", 256, "buffer size of the memory-bandwidth probe in MiB (0 skips it)")
@@ -154,7 +159,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(o.threads))
 
 	rep := &benchReport{Started: time.Now().UTC(), Version: version, Machine: bench.DescribeMachine(),
-		Threads: o.threads, Runs: o.runs, Warmup: o.warmup}
+		Threads: o.threads, Runs: o.runs, Warmup: o.warmup, WarmCaches: o.warmCaches}
 	// Split the suite by data set; flights needs a Parquet reader, which
 	// only the nested module bench/duckdb has.
 	var star, tpch, srv []*bench.Scenario
@@ -273,7 +278,11 @@ func benchScenarios(ctx context.Context, o *benchOptions, rep *benchReport, scs 
 		s := engine.NewSession(m, engine.SessionOptions{})
 		var ans *bench.Answer
 		plan := bench.Plan{Warmup: o.warmup, Runs: o.runs, Budget: o.budget, MinRuns: 3}
-		t, err := bench.Measure(plan, func() error { return sc.Reset(s) }, func() error {
+		reset := sc.Reset
+		if o.warmCaches {
+			reset = sc.ResetWarm
+		}
+		t, err := bench.Measure(plan, func() error { return reset(s) }, func() error {
 			var err error
 			ans, err = sc.Engine(s)
 			return err
@@ -305,6 +314,11 @@ func printBenchReport(w io.Writer, rep *benchReport) {
 		simd = "none"
 	}
 	fmt.Fprintf(w, "assoc %s bench: %d threads (GOMAXPROCS), median of up to %d runs after %d warm-ups\n", rep.Version, rep.Threads, rep.Runs, rep.Warmup)
+	if rep.WarmCaches {
+		fmt.Fprintln(w, "caches: warm (runs reuse the model's shared results, row values and pre-aggregations)")
+	} else {
+		fmt.Fprintln(w, "caches: cold (the model's caches are cleared before every run)")
+	}
 	fmt.Fprintf(w, "CPU:       %s\n", orUnknown(m.CPU))
 	fmt.Fprintf(w, "cores:     %d (%s/%s, %s)\n", m.Cores, m.OS, m.Arch, m.Go)
 	fmt.Fprintf(w, "memory:    %.1f GiB\n", float64(m.MemoryBytes)/(1<<30))
