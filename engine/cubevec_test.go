@@ -245,7 +245,12 @@ func TestRowNums(t *testing.T) {
 	require.Positive(t, m.rowNumsBytes.Load())
 	m.ClearCaches()
 	require.Zero(t, m.rowNumsBytes.Load())
-	m.cnums.Range(func(k, _ any) bool { t.Errorf("cache entry %v left", k); return true })
+	m.cnums.Range(func(k, _ any) bool {
+		if _, ok := k.(rowNumsKey); ok {
+			t.Errorf("row values %v left", k)
+		}
+		return true
+	})
 	b1 := rowNumsBuilt.Load()
 	after, err := s.newChart("", nil, 0)
 	require.NoError(t, err)
@@ -263,4 +268,53 @@ func TestPreAggDifferential(t *testing.T) {
 	u0 := preAggUsed.Load()
 	TestCubeVectorDifferential(t)
 	require.Greater(t, preAggUsed.Load()-u0, int64(20), "charts answered from pre-aggregations")
+}
+
+// TestPreAggOnRepeat checks that a chart shape gets its pre-aggregation
+// on its second ask, not its first, that later selections use it, and
+// that every answer equals the general path's.
+func TestPreAggOnRepeat(t *testing.T) {
+	b := NewBuilder(Options{NoSystemTables: true})
+	facts, err := b.NewTable("Facts", "K", "G", "V")
+	require.NoError(t, err)
+	// Big enough for the entry to fit the cache budget (half the model).
+	for i := 0; i < 100000; i++ {
+		require.NoError(t, facts.Append(float64(i%200), float64(i%3), float64(i%97)+0.5))
+	}
+	keys, err := b.NewTable("Keys", "K", "Region")
+	require.NoError(t, err)
+	for k := 0; k < 200; k++ {
+		require.NoError(t, keys.Append(float64(k), fmt.Sprintf("R%d", k%10)))
+	}
+	m, err := b.Build()
+	require.NoError(t, err)
+	s := NewSession(m, SessionOptions{})
+	def := &CubeDef{Dims: []CubeDim{{Field: "G"}}, Measures: []CubeMeasure{{Expr: "Sum(V)"}, {Expr: "Count(V)"}}}
+	answer := func(noFast bool) []string {
+		c, err := s.newChart("", nil, 0)
+		require.NoError(t, err)
+		c.noFast = noFast
+		cb, err := c.cube(def)
+		require.NoError(t, err)
+		return cubeText(cb)
+	}
+	built, used := preAggBuilt.Load(), preAggUsed.Load()
+	for i, region := range []string{"R1", "R2", "R3", "R4"} {
+		_, err := s.SelectValues("", "Region", []FieldValue{{Text: region}}, false, false)
+		require.NoError(t, err)
+		want := answer(true)
+		require.Equal(t, want, answer(false), region)
+		switch i {
+		case 0:
+			require.Equal(t, built, preAggBuilt.Load(), "not built on the first ask")
+		case 1:
+			require.Equal(t, built+1, preAggBuilt.Load(), "built on the second ask")
+		}
+	}
+	require.Equal(t, int64(3), preAggUsed.Load()-used)
+	require.Equal(t, built+1, preAggBuilt.Load())
+	// ClearCaches forgets both the entry and the asks.
+	m.ClearCaches()
+	_ = answer(false)
+	require.Equal(t, built+1, preAggBuilt.Load())
 }

@@ -3,7 +3,9 @@ package engine
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"weak"
 
 	"github.com/assocengine/assoc/engine/expr"
 	"github.com/assocengine/assoc/engine/internal/bitset"
@@ -19,6 +21,13 @@ import (
 // adding up the rows of the selected keys: 2,000 customers × 50 products
 // instead of 2 million rows. Entries are cached per model, bounded in
 // size, and share the query-cache budget of rownums.go.
+//
+// Building an entry costs more than answering one selection directly (it
+// reads every row, not only the selected ones, into a larger table), so
+// the first chart of a shape is answered directly and only a repeated one
+// (preAggAfter asks) builds the entry: a chart seen once pays nothing
+// extra, and a dashboard's chart, recomputed at every selection, gets it
+// from its second selection on.
 
 // maxPreAggCells bounds the cells (key values × groups) of one entry.
 const maxPreAggCells = 1 << 21
@@ -27,7 +36,33 @@ const maxPreAggCells = 1 << 21
 // rows it reads (tests: their models are too small to gain from it).
 var preAggAlways = false
 
+// preAggAfter is how many times a chart shape is asked for before its
+// pre-aggregation is built (on the last of them).
+const preAggAfter = 2
+
 var preAggBuilt, preAggUsed atomic.Int64
+
+// preAggAsks counts the charts that asked for one pre-aggregation; a chart
+// asking again (a measure and its total) counts once.
+type preAggAsks struct {
+	mu   sync.Mutex
+	n    int
+	last weak.Pointer[chart] // not keeping the chart (and its result) alive
+}
+
+// preAggAsked records that chart c asked for the pre-aggregation key and
+// reports whether it has been asked for often enough to build it.
+func (m *Model) preAggAsked(key string, c *chart) bool {
+	v, _ := m.cnums.LoadOrStore("asks|"+key, new(preAggAsks))
+	a := v.(*preAggAsks)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if w := weak.Make(c); a.last != w {
+		a.last = w
+		a.n++
+	}
+	return a.n >= preAggAfter
+}
 
 type preAgg struct {
 	keyCard int // codes of the key, NULL included
@@ -194,6 +229,9 @@ func (c *chart) preAgg(root, k, keyCard int, fr *fastFrame, specs []*fastSpec) *
 	}
 	if v, ok := c.m.cnums.Load(key.String()); ok {
 		return v.(*preAgg)
+	}
+	if !preAggAlways && !c.m.preAggAsked(key.String(), c) {
+		return nil
 	}
 	// The frame with the key as its first dimension (stride 1).
 	col := c.m.g.colOf(root, k)

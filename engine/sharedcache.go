@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -95,15 +96,27 @@ func (m *Model) sharedResult(st *State) *Result {
 
 // ClearCaches drops what the model has derived while answering queries:
 // the inference results shared by sessions, the per-row copies of numeric
-// columns and the pre-aggregations by a selection's key. Answers stay the
-// same; the next queries pay to build them again. Benchmarks call it so
-// that no timed run reuses an earlier run's work, and an embedder may call
-// it to give the memory back. Sessions keep their own latest results.
+// columns and the pre-aggregations by a selection's key (with the counts
+// of asks that decide when to build one). Facts about the data itself,
+// such as the numbers of a field's symbols or whether a column holds
+// NULL, are kept. Answers stay the same; the next queries pay to build the
+// caches again. Benchmarks call it so that no timed run reuses an earlier
+// run's work, and an embedder may call it to give the memory back.
+// Sessions keep their own latest results.
 func (m *Model) ClearCaches() {
 	m.results.mu.Lock()
 	m.results.entries = nil
 	m.results.mu.Unlock()
 	m.cnums.Range(func(k, v any) bool {
+		switch k := k.(type) {
+		case rowNumsKey:
+		case string:
+			if !strings.HasPrefix(k, "preagg|") && !strings.HasPrefix(k, "asks|") {
+				return true
+			}
+		default:
+			return true
+		}
 		if _, loaded := m.cnums.LoadAndDelete(k); !loaded {
 			return true
 		}
@@ -111,9 +124,7 @@ func (m *Model) ClearCaches() {
 		case *preAgg:
 			m.rowNumsBytes.Add(-v.size)
 		case []float64:
-			if _, ok := k.(rowNumsKey); ok {
-				m.rowNumsBytes.Add(-int64(len(v)) * 8)
-			}
+			m.rowNumsBytes.Add(-int64(len(v)) * 8)
 		}
 		return true
 	})
