@@ -402,7 +402,7 @@ func (c *chart) fastSpecFor(call *expr.AggCall, root int) (*fastSpec, bool) {
 	switch kind {
 	case kSum, kAvg, kMin, kMax, kNumericCount:
 		if val.mp == nil {
-			sp.rowVals = c.m.rowNums(val.col, sp.nums, false)
+			sp.rowVals = c.m.rowNums(c, val.col, sp.nums, false)
 		}
 	}
 	return sp, true

@@ -87,7 +87,7 @@ func (c *chart) compileVec(n expr.Node, root int) (*vnode, bool) {
 			}
 			leaf := &vnode{src: src, nums: c.m.arithNums(fld.Index)}
 			if src.mp == nil {
-				leaf.rowVals = c.m.rowNums(src.col, leaf.nums, true)
+				leaf.rowVals = c.m.rowNums(c, src.col, leaf.nums, true)
 			}
 			return leaf, true
 		case *expr.Unary:

@@ -252,11 +252,16 @@ func TestRowNums(t *testing.T) {
 		return true
 	})
 	b1 := rowNumsBuilt.Load()
-	after, err := s.newChart("", nil, 0)
-	require.NoError(t, err)
-	got, err := after.cube(def)
-	require.NoError(t, err)
-	require.Equal(t, cubeText(want), cubeText(got))
+	for ask := 1; ask <= cacheAfter; ask++ {
+		after, err := s.newChart("", nil, 0)
+		require.NoError(t, err)
+		got, err := after.cube(def)
+		require.NoError(t, err)
+		require.Equal(t, cubeText(want), cubeText(got))
+		if ask < cacheAfter {
+			require.Equal(t, b1, rowNumsBuilt.Load(), "not built on the first ask after ClearCaches")
+		}
+	}
 	require.Greater(t, rowNumsBuilt.Load(), b1, "the row-value cache was built again")
 }
 

@@ -25,7 +25,7 @@ import (
 // Building an entry costs more than answering one selection directly (it
 // reads every row, not only the selected ones, into a larger table), so
 // the first chart of a shape is answered directly and only a repeated one
-// (preAggAfter asks) builds the entry: a chart seen once pays nothing
+// (cacheAfter asks) builds the entry: a chart seen once pays nothing
 // extra, and a dashboard's chart, recomputed at every selection, gets it
 // from its second selection on.
 
@@ -36,32 +36,38 @@ const maxPreAggCells = 1 << 21
 // rows it reads (tests: their models are too small to gain from it).
 var preAggAlways = false
 
-// preAggAfter is how many times a chart shape is asked for before its
-// pre-aggregation is built (on the last of them).
-const preAggAfter = 2
+// cacheAfter is how many charts ask for a pre-aggregation or a column's
+// row values before it is built (by the last of them).
+const cacheAfter = 2
 
 var preAggBuilt, preAggUsed atomic.Int64
 
-// preAggAsks counts the charts that asked for one pre-aggregation; a chart
-// asking again (a measure and its total) counts once.
-type preAggAsks struct {
+// askKey names the counter of the charts that asked for one cache entry
+// (a pre-aggregation, a column's row values).
+type askKey struct{ what any }
+
+// asks counts the charts that asked for one cache entry; a chart asking
+// again (a measure and its total) counts once.
+type asks struct {
 	mu   sync.Mutex
 	n    int
 	last weak.Pointer[chart] // not keeping the chart (and its result) alive
 }
 
-// preAggAsked records that chart c asked for the pre-aggregation key and
-// reports whether it has been asked for often enough to build it.
-func (m *Model) preAggAsked(key string, c *chart) bool {
-	v, _ := m.cnums.LoadOrStore("asks|"+key, new(preAggAsks))
-	a := v.(*preAggAsks)
+// askedAgain records that chart c asked for the cache entry key and
+// reports whether charts have asked for it often enough (cacheAfter) to
+// build it: an entry costs a pass over every row, more than answering one
+// chart without it, so a chart seen once does not pay for it.
+func (m *Model) askedAgain(key any, c *chart) bool {
+	v, _ := m.cnums.LoadOrStore(askKey{key}, new(asks))
+	a := v.(*asks)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if w := weak.Make(c); a.last != w {
 		a.last = w
 		a.n++
 	}
-	return a.n >= preAggAfter
+	return a.n >= cacheAfter
 }
 
 type preAgg struct {
@@ -230,7 +236,7 @@ func (c *chart) preAgg(root, k, keyCard int, fr *fastFrame, specs []*fastSpec) *
 	if v, ok := c.m.cnums.Load(key.String()); ok {
 		return v.(*preAgg)
 	}
-	if !preAggAlways && !c.m.preAggAsked(key.String(), c) {
+	if !preAggAlways && !c.m.askedAgain(key.String(), c) {
 		return nil
 	}
 	// The frame with the key as its first dimension (stride 1).

@@ -13,12 +13,16 @@ import (
 // reads are random, so the sum waits on the memory for almost every row
 // (TPC-H l_extendedprice). For such columns the engine keeps, once asked,
 // the numbers row by row, which aggregations then read sequentially.
-// The copies are made lazily, per column, and in total never exceed half
-// of the model's own bytes.
+// The copies are made lazily, per column, from the second chart that
+// asks for one (making it is a pass over every row; see askedAgain), and
+// in total never exceed half of the model's own bytes.
 
 // rowNumsMinCard is the cardinality from which a column's number table
 // no longer fits in a core's L2 cache (1 MiB of float64).
 const rowNumsMinCard = 1 << 17
+
+// rowNumsAlways builds row values on a column's first use (tests).
+var rowNumsAlways = false
 
 type rowNumsKey struct {
 	col   *symbols.Column
@@ -28,13 +32,16 @@ type rowNumsKey struct {
 // rowNums returns the numbers of col row by row (NaN for NULL and texts),
 // or nil when the column is small enough to read through its symbols or
 // the cache is full. nums are the numbers by code.
-func (m *Model) rowNums(col *symbols.Column, nums []float64, arith bool) []float64 {
+func (m *Model) rowNums(c *chart, col *symbols.Column, nums []float64, arith bool) []float64 {
 	if len(nums)-1 < rowNumsMinCard {
 		return nil
 	}
 	key := rowNumsKey{col, arith}
 	if v, ok := m.cnums.Load(key); ok {
 		return v.([]float64)
+	}
+	if !rowNumsAlways && !m.askedAgain(key, c) {
+		return nil
 	}
 	n := col.Len()
 	size := int64(n) * 8

@@ -109,9 +109,9 @@ func (m *Model) ClearCaches() {
 	m.results.mu.Unlock()
 	m.cnums.Range(func(k, v any) bool {
 		switch k := k.(type) {
-		case rowNumsKey:
+		case rowNumsKey, askKey:
 		case string:
-			if !strings.HasPrefix(k, "preagg|") && !strings.HasPrefix(k, "asks|") {
+			if !strings.HasPrefix(k, "preagg|") {
 				return true
 			}
 		default:
