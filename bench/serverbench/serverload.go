@@ -47,6 +47,12 @@ type ServerLoadOptions struct {
 	// Warmup untimed cycles run on each client after its setup, before
 	// the timed cycles of all clients start together.
 	Warmup int
+	// ColdCaches clears the model's caches (engine.Model.ClearCaches:
+	// the inference results sessions share, row values, pre-aggregations)
+	// before every timed cycle, untimed, so that a cycle never reuses an
+	// earlier cycle's inference. Meant for one client: with several, each
+	// clears the others' caches at random points.
+	ColdCaches bool
 	// Fields are the fields of the list objects; the first one's values
 	// are selected. It needs at least two values. Nil means DefaultFields.
 	Fields []string
@@ -172,7 +178,7 @@ func ServerLoad(ctx context.Context, m *engine.Model, opts ServerLoadOptions) (*
 	defer ts.stop()
 	url := "ws://" + ts.addr
 
-	run := &loadRun{opts: &opts, start: make(chan struct{})}
+	run := &loadRun{opts: &opts, model: m, start: make(chan struct{})}
 	t0 := time.Now()
 	// Setup: every client connects, opens the app, creates its lists and
 	// warms up, then waits at the start line.
@@ -281,6 +287,7 @@ func percentile(s []time.Duration, p float64) time.Duration {
 // loadRun is what the clients of one ServerLoad share.
 type loadRun struct {
 	opts     *ServerLoadOptions
+	model    *engine.Model
 	start    chan struct{} // closed when the timed cycles begin
 	deadline time.Time     // set before start is closed (zero: none)
 
@@ -365,6 +372,9 @@ func (cr *clientRun) main(ctx context.Context, url string, setup *sync.WaitGroup
 	for n := 0; o.Cycles == 0 || n < o.Cycles; n++ {
 		if ctx.Err() != nil || (!cr.run.deadline.IsZero() && !time.Now().Before(cr.run.deadline)) {
 			break
+		}
+		if o.ColdCaches {
+			cr.run.model.ClearCaches()
 		}
 		t, err := c.cycle()
 		if err != nil {

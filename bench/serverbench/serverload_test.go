@@ -77,6 +77,7 @@ func TestServerLoadCycles(t *testing.T) {
 		{name: "8 clients, cycle count", opts: ServerLoadOptions{Clients: 8, Cycles: 10, Warmup: 1}, clients: 8, cycles: 80},
 		{name: "one client, 1 s", opts: ServerLoadOptions{Clients: 1, Duration: time.Second}, clients: 1},
 		{name: "8 clients, 1 s", opts: ServerLoadOptions{Clients: 8, Duration: time.Second, Warmup: 1}, clients: 8},
+		{name: "one client, cold caches", opts: ServerLoadOptions{Clients: 1, Cycles: 6, Warmup: 1, ColdCaches: true}, clients: 1, cycles: 6},
 		{name: "cycle count within a duration", opts: ServerLoadOptions{Clients: 2, Cycles: 3, Duration: time.Minute}, clients: 2, cycles: 6},
 	}
 	for _, tt := range tests {
