@@ -63,6 +63,10 @@ func BenchmarkSelectCustomerStates(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
+				// Cold: no inference shared from an earlier iteration.
+				b.StopTimer()
+				m.ClearCaches()
+				b.StartTimer()
 				ok, err := s.SelectValues("", "Region", []engine.FieldValue{{Text: regions[i%len(regions)]}}, false, false)
 				if err != nil || !ok {
 					b.Fatal("select failed", err)
@@ -90,6 +94,9 @@ func BenchmarkSelectFactValue(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
+				b.StopTimer()
+				m.ClearCaches()
+				b.StartTimer()
 				p := bench.ProductName(i % 7)
 				if ok, err := s.SelectValues("", "Product", []engine.FieldValue{{Text: p}}, false, false); err != nil || !ok {
 					b.Fatal("select failed", err)
@@ -128,6 +135,11 @@ func benchCube(b *testing.B, rows int, def *engine.CubeDef, selectRegion bool) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
+		// Cold: no inference, row values or pre-aggregation from an
+		// earlier iteration.
+		b.StopTimer()
+		m.ClearCaches()
+		b.StartTimer()
 		if selectRegion {
 			if _, err := s.SelectValues("", "Region", []engine.FieldValue{{Text: regions[i%3]}}, false, false); err != nil {
 				b.Fatal(err)

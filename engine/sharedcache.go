@@ -94,6 +94,18 @@ func (m *Model) sharedResult(st *State) *Result {
 	return e.r
 }
 
+// ClearResults drops the inference results sessions share, and nothing
+// else: the next session to make any selection infers it afresh, while
+// the charts' pre-aggregations and row values, which depend on the data
+// and the charts but not on the selections, stay. Benchmarks use it to
+// measure a selection never made before on charts shown before, the
+// usual click on a dashboard in use.
+func (m *Model) ClearResults() {
+	m.results.mu.Lock()
+	m.results.entries = nil
+	m.results.mu.Unlock()
+}
+
 // ClearCaches drops what the model has derived while answering queries:
 // the inference results shared by sessions, the per-row copies of numeric
 // columns and the pre-aggregations by a selection's key (with the counts
@@ -104,9 +116,7 @@ func (m *Model) sharedResult(st *State) *Result {
 // run's work, and an embedder may call it to give the memory back.
 // Sessions keep their own latest results.
 func (m *Model) ClearCaches() {
-	m.results.mu.Lock()
-	m.results.entries = nil
-	m.results.mu.Unlock()
+	m.ClearResults()
 	m.cnums.Range(func(k, v any) bool {
 		switch k := k.(type) {
 		case rowNumsKey, askKey:

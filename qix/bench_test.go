@@ -99,6 +99,11 @@ func BenchmarkSelectAndLayouts(b *testing.B) {
 	i := 0
 	b.ReportAllocs()
 	for b.Loop() {
+		// Cold: no inference, row values or pre-aggregation shared from
+		// an earlier iteration (the five Regions would all be cached).
+		b.StopTimer()
+		st.Model.ClearCaches()
+		b.StartTimer()
 		t0 := time.Now()
 		send(lists[0], "SelectListObjectValues", "/qListObjectDef", []int{i % 5}, false)
 		for _, h := range lists {
@@ -128,6 +133,11 @@ func BenchmarkSelectAndLayoutsEngineOnly(b *testing.B) {
 	i := 0
 	b.ReportAllocs()
 	for b.Loop() {
+		// Cold: no inference, row values or pre-aggregation shared from
+		// an earlier iteration (the five Regions would all be cached).
+		b.StopTimer()
+		st.Model.ClearCaches()
+		b.StartTimer()
 		t0 := time.Now()
 		if _, err := es.SelectElements("$", "Region", []int{i % 5}, false, false); err != nil {
 			b.Fatal(err)
@@ -183,6 +193,20 @@ func BenchmarkGetListObjectData(b *testing.B) {
 // Conn.Handle; each iteration selects one Region value and then gets the
 // layout of all ten, as a client does after a click. Reports the median.
 func BenchmarkSheetLayout(b *testing.B) {
+	// cold: nothing cached, as on the app's first use (every chart reads
+	// the fact rows). new-selection: the selection was never made (no
+	// shared inference), but the charts were shown before, so their
+	// pre-aggregations exist: a click on a dashboard in use. warm: the
+	// five Regions' inferences are shared from earlier iterations, as
+	// when other users made the same selections.
+	b.Run("cold", func(b *testing.B) { benchSheetLayout(b, (*engine.Model).ClearCaches) })
+	b.Run("new-selection", func(b *testing.B) { benchSheetLayout(b, (*engine.Model).ClearResults) })
+	b.Run("warm", func(b *testing.B) { benchSheetLayout(b, func(*engine.Model) {}) })
+}
+
+// benchSheetLayout runs the sheet, calling clear on the model (untimed)
+// before every iteration.
+func benchSheetLayout(b *testing.B, clear func(*engine.Model)) {
 	st := star10M(b)
 	e, err := qix.NewEngine(qix.Options{Reload: func(ctx context.Context, req qix.ReloadRequest) (*qix.ReloadResult, error) {
 		return &qix.ReloadResult{Model: st.Model}, nil
@@ -258,6 +282,9 @@ func BenchmarkSheetLayout(b *testing.B) {
 	i := 0
 	b.ReportAllocs()
 	for b.Loop() {
+		b.StopTimer()
+		clear(st.Model)
+		b.StartTimer()
 		t0 := time.Now()
 		send(objs[0], "SelectListObjectValues", "/qListObjectDef", []int{i % 5}, false)
 		for _, h := range objs {
