@@ -248,6 +248,9 @@ func BenchmarkRoundTrip(b *testing.B) {
 			require.NoError(b, c.setup())
 			b.ReportAllocs()
 			for b.Loop() {
+				b.StopTimer()
+				m.ClearCaches() // cold: no inference shared from the last cycle
+				b.StartTimer()
 				if _, err := c.cycle(); err != nil {
 					b.Fatal(err)
 				}
