@@ -8,6 +8,10 @@ TEXT ·unpack64VBMI(SB), NOSPLIT, $0-32
 	MOVQ src+8(FP), SI
 	MOVQ t+16(FP), DX
 	MOVQ w+24(FP), BX
+	PREFETCHT0 4096(SI)          // the column's bytes 4 KiB ahead (at most 200 bytes a block)
+	PREFETCHT0 4160(SI)
+	PREFETCHT0 4224(SI)
+	PREFETCHT0 4288(SI)
 	VMOVDQU64 0(DX), Z2          // byte permutation
 	VMOVDQU32 64(DX), Z3         // shifts
 	// mask of w low bits in every dword
