@@ -339,3 +339,30 @@ func TestPreAggOnRepeat(t *testing.T) {
 	_ = answer(false)
 	require.Equal(t, built+1, preAggBuilt.Load())
 }
+
+// TestAskCountersBounded checks that ad hoc chart shapes do not grow the
+// ask counters without end, and that ClearCaches drops them.
+func TestAskCountersBounded(t *testing.T) {
+	m := workedModel(t)
+	s := NewSession(m, SessionOptions{})
+	countAsks := func() int {
+		n := 0
+		m.cnums.Range(func(k, _ any) bool {
+			if _, ok := k.(askKey); ok {
+				n++
+			}
+			return true
+		})
+		return n
+	}
+	for i := 0; i < 2*maxAsks+10; i++ {
+		c, err := s.newChart("", nil, 0)
+		require.NoError(t, err)
+		m.askedAgain(fmt.Sprintf("shape %d", i), c)
+	}
+	require.LessOrEqual(t, countAsks(), maxAsks)
+	require.Equal(t, int64(countAsks()), m.askEntries.Load())
+	m.ClearCaches()
+	require.Zero(t, countAsks())
+	require.Zero(t, m.askEntries.Load())
+}

@@ -31,6 +31,8 @@ type Model struct {
 	results resultCache // inference results shared by sessions (sharedcache.go)
 	// rowNumsBytes is the memory held by row-value copies (rownums.go).
 	rowNumsBytes atomic.Int64
+	// askEntries counts the ask counters in cnums (preagg.go).
+	askEntries atomic.Int64
 }
 
 // Field is one field of the model: a name, a symbol table shared by every

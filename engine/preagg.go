@@ -42,6 +42,21 @@ const cacheAfter = 2
 
 var preAggBuilt, preAggUsed atomic.Int64
 
+// maxAsks bounds the ask counters a model keeps.
+const maxAsks = 4096
+
+// forgetAsks drops every ask counter.
+func (m *Model) forgetAsks() {
+	m.cnums.Range(func(k, _ any) bool {
+		if _, ok := k.(askKey); ok {
+			if _, loaded := m.cnums.LoadAndDelete(k); loaded {
+				m.askEntries.Add(-1)
+			}
+		}
+		return true
+	})
+}
+
 // askKey names the counter of the charts that asked for one cache entry
 // (a pre-aggregation, a column's row values).
 type askKey struct{ what any }
@@ -59,7 +74,12 @@ type asks struct {
 // build it: an entry costs a pass over every row, more than answering one
 // chart without it, so a chart seen once does not pay for it.
 func (m *Model) askedAgain(key any, c *chart) bool {
-	v, _ := m.cnums.LoadOrStore(askKey{key}, new(asks))
+	v, loaded := m.cnums.LoadOrStore(askKey{key}, new(asks))
+	if !loaded && m.askEntries.Add(1) > maxAsks {
+		// Ad hoc charts would grow the counters without end: forget them
+		// all now and then (a chart in use is counted again at once).
+		m.forgetAsks()
+	}
 	a := v.(*asks)
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -135,6 +135,8 @@ func (m *Model) ClearCaches() {
 			m.rowNumsBytes.Add(-v.size)
 		case []float64:
 			m.rowNumsBytes.Add(-int64(len(v)) * 8)
+		case *asks:
+			m.askEntries.Add(-1)
 		}
 		return true
 	})
