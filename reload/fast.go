@@ -349,13 +349,22 @@ func (fp *fastPlan) prepare(b batch) error {
 				// Optimized QVD load: the symbols keep the file's order.
 				fc.pre = true
 				pre = append(pre, func() error {
+					// A QVD field's symbols are distinct, so into a field
+					// that has none yet they are appended without a lookup
+					// each (its index is built if something looks it up).
+					syms := fc.out.f.syms
+					fresh := syms.Len() == 0
 					for c := 1; c <= n; c++ {
 						if c&0xffff == 0 {
 							if err := it.ctx.Err(); err != nil {
 								return err
 							}
 						}
-						fc.rm[c] = fc.out.f.intern(sb.dual(col, uint32(c)))
+						if fresh {
+							fc.rm[c] = syms.AppendNew(sb.dual(col, uint32(c))) + 1
+						} else {
+							fc.rm[c] = fc.out.f.intern(sb.dual(col, uint32(c)))
+						}
 					}
 					return nil
 				})

@@ -181,3 +181,58 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// TestQVDOptimizedLoadThenIntern loads a QVD optimized into fields that
+// have no symbols yet (appended without lookups) and into a field that
+// has some, then loads more rows into the same fields: values are found
+// again, new ones added once, and the tables associate on the key.
+func TestQVDOptimizedLoadThenIntern(t *testing.T) {
+	script := `
+T: LOAD K, V INLINE [
+K, V
+1, a
+2, b
+3, c
+];
+STORE T INTO [lib://out/t.qvd] (qvd);
+DROP TABLE T;
+P: LOAD * INLINE [
+V
+c
+z
+];
+Q: LOAD K, V FROM [lib://out/t.qvd] (qvd);
+R: LOAD * INLINE [
+K, W
+2, x
+4, y
+];
+`
+	res := mustRun(t, testRequest(t, script))
+	m := res.Model
+	k, err := m.Field("K")
+	require.NoError(t, err)
+	require.Equal(t, 4, k.Cardinal(), "K: 1, 2, 3 from the QVD and 4")
+	v, err := m.Field("V")
+	require.NoError(t, err)
+	require.Equal(t, 4, v.Cardinal(), "V: c, z, then a, b from the QVD")
+	for i, want := range []string{"1", "2", "3", "4"} {
+		require.Equal(t, want, k.Symbols.Text(uint32(i)))
+	}
+	id, ok := k.Symbols.LookupNum(2)
+	require.True(t, ok)
+	require.Equal(t, uint32(1), id)
+	// Selecting K=2 keeps R's row x: the tables share K's symbols.
+	s := engine.NewSession(m, engine.SessionOptions{})
+	_, err = s.SelectValues("", "K", []engine.FieldValue{{IsNumeric: true, Number: 2}}, false, false)
+	require.NoError(t, err)
+	lo, err := s.ListObject(engine.ListDef{Field: "W"})
+	require.NoError(t, err)
+	var possible []string
+	for _, id := range lo.Order {
+		if st := lo.States[id]; st == engine.Option || st == engine.Selected {
+			possible = append(possible, lo.Field.Symbols.Text(id))
+		}
+	}
+	require.Equal(t, []string{"x"}, possible)
+}

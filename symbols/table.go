@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -35,6 +36,11 @@ type Table struct {
 
 	index []uint32 // open addressing: id+1, 0 empty; len a power of two
 	seed  maphash.Seed
+	// stale is set when AppendNew added symbols without indexing them;
+	// the first lookup rebuilds the index (under indexMu, as lookups may
+	// run concurrently once the table is built).
+	stale   atomic.Bool
+	indexMu sync.Mutex
 
 	numCount int // symbols with a number
 	intCount int // symbols whose number is an integer
@@ -107,9 +113,50 @@ func hashNum(k uint64) uint64 {
 	return k
 }
 
+// AppendNew adds d, which the caller knows is not in the table (the
+// symbols of one field of a QVD file are distinct, and a field's table
+// that was empty gets them in order), without looking it up: its id is
+// the table's length before the call. The index is rebuilt when a lookup
+// or an interning first needs it, so a load that only appends never
+// builds it. Appending a value that is in the table already is a caller's
+// error: the table then holds it twice (lookups find one of them).
+func (t *Table) AppendNew(d Dual) uint32 {
+	f := math.NaN()
+	text := d.Text
+	if d.IsNum() {
+		f = d.Num
+		if text == "" {
+			text = FormatNumber(f)
+		}
+	}
+	id := t.add(f, text)
+	if !t.stale.Load() {
+		t.stale.Store(true)
+	}
+	return id
+}
+
+// ensureIndex rebuilds the index after AppendNew.
+func (t *Table) ensureIndex() {
+	if !t.stale.Load() {
+		return
+	}
+	t.indexMu.Lock()
+	defer t.indexMu.Unlock()
+	if t.stale.Load() {
+		size := 16
+		for t.Len()*4 > size*3 {
+			size *= 2
+		}
+		t.rehash(size)
+		t.stale.Store(false)
+	}
+}
+
 // findText probes for the text s with hash h: its id, or the empty slot
 // where it belongs.
 func (t *Table) findText(h uint64, s string) (slot int, id uint32, ok bool) {
+	t.ensureIndex()
 	if len(t.index) == 0 {
 		return -1, 0, false
 	}
@@ -128,6 +175,7 @@ func (t *Table) findText(h uint64, s string) (slot int, id uint32, ok bool) {
 
 // findNum probes for the number with key k.
 func (t *Table) findNum(k uint64) (slot int, id uint32, ok bool) {
+	t.ensureIndex()
 	if len(t.index) == 0 {
 		return -1, 0, false
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -112,4 +113,59 @@ func BenchmarkInternText(b *testing.B) {
 			tb.InternText(k)
 		}
 	}
+}
+
+// TestAppendNew checks that symbols appended without a lookup are found
+// afterwards by every lookup and interning path, also concurrently, and
+// that interning after them neither duplicates nor loses one.
+func TestAppendNew(t *testing.T) {
+	tb := NewTable()
+	require.Equal(t, uint32(0), tb.InternText("first")) // an index exists before the appends
+	var want []Dual
+	for i := 0; i < 5000; i++ {
+		var d Dual
+		switch i % 3 {
+		case 0:
+			d = Dual{Num: float64(i) / 4, Text: ""}
+		case 1:
+			d = Dual{Num: float64(i), Text: fmt.Sprintf("n%05d", i)}
+		default:
+			d = Dual{Num: math.NaN(), Text: fmt.Sprintf("t%d", i)}
+		}
+		require.Equal(t, uint32(i+1), tb.AppendNew(d))
+		want = append(want, d)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, d := range want {
+				id, ok := tb.Lookup(d)
+				if !ok || id != uint32(i+1) {
+					t.Errorf("Lookup(%v) = %d, %v; want %d", d, id, ok, i+1)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	require.Equal(t, "n00001", tb.Text(2))
+	require.Equal(t, FormatNumber(0), tb.Text(1))
+	// Interning after the appends finds them and adds only new values.
+	for i, d := range want {
+		require.Equal(t, uint32(i+1), tb.Intern(d))
+	}
+	require.Equal(t, uint32(len(want)+1), tb.InternText("new"))
+	require.Equal(t, len(want)+2, tb.Len())
+	// A table that only ever appended builds its index on the first lookup.
+	fresh := NewTable()
+	fresh.AppendNew(Dual{Num: 7})
+	fresh.AppendNew(Dual{Num: math.NaN(), Text: "x"})
+	id, ok := fresh.LookupNum(7)
+	require.True(t, ok)
+	require.Zero(t, id)
+	id, ok = fresh.LookupText("x")
+	require.True(t, ok)
+	require.Equal(t, uint32(1), id)
 }
