@@ -629,7 +629,7 @@ func (sp *fastSpec) value(a *accum, slots ...int) expr.Value {
 				v = x
 			}
 		}
-		return numOrNull(v)
+		return expr.NumOrNull(v)
 	case kOnly:
 		var o int64
 		for _, s := range slots {

@@ -71,7 +71,7 @@ func reduceValues(fn string, distinct bool, args [][]expr.Value) expr.Value {
 		}
 		return expr.Num(float64(n))
 	case "avg":
-		nums := numbers(vals)
+		nums := expr.NumbersOf(vals)
 		if len(nums) == 0 {
 			return expr.Null()
 		}
@@ -81,7 +81,7 @@ func reduceValues(fn string, distinct bool, args [][]expr.Value) expr.Value {
 		}
 		return expr.Num(s / float64(len(nums)))
 	case "min", "max":
-		nums := numbers(vals)
+		nums := expr.NumbersOf(vals)
 		rank := 1
 		if len(args) > 1 && len(args[1]) > 0 {
 			if f, ok := args[1][0].AsNumber(); ok {
@@ -107,7 +107,7 @@ func reduceValues(fn string, distinct bool, args [][]expr.Value) expr.Value {
 				only, found = v, true
 				continue
 			}
-			if !sameValue(only, v) {
+			if !expr.SameSymbol(only, v) {
 				return expr.Null()
 			}
 		}
@@ -135,13 +135,13 @@ func reduceValues(fn string, distinct bool, args [][]expr.Value) expr.Value {
 	case "concat":
 		return concatValues(vals, args)
 	case "median":
-		nums := numbers(vals)
+		nums := expr.NumbersOf(vals)
 		if len(nums) == 0 {
 			return expr.Null()
 		}
 		return expr.Num(expr.Fractile(nums, 0.5))
 	case "fractile", "fractileexc":
-		nums := numbers(vals)
+		nums := expr.NumbersOf(vals)
 		p := math.NaN()
 		if len(args) > 1 && len(args[1]) > 0 {
 			p, _ = args[1][0].AsNumber()
@@ -150,44 +150,44 @@ func reduceValues(fn string, distinct bool, args [][]expr.Value) expr.Value {
 			return expr.Null()
 		}
 		if strings.EqualFold(fn, "fractileexc") {
-			return numOrNull(fractileExc(nums, p))
+			return expr.NumOrNull(expr.FractileExc(nums, p))
 		}
-		return numOrNull(expr.Fractile(nums, p))
+		return expr.NumOrNull(expr.Fractile(nums, p))
 	case "stdev", "sterr":
-		nums := numbers(vals)
+		nums := expr.NumbersOf(vals)
 		if len(nums) < 2 {
 			return expr.Null()
 		}
-		sd := math.Sqrt(variance(nums))
+		sd := math.Sqrt(expr.SampleVariance(nums))
 		if strings.EqualFold(fn, "sterr") {
 			sd /= math.Sqrt(float64(len(nums)))
 		}
 		return expr.Num(sd)
 	case "skew":
-		nums := numbers(vals)
+		nums := expr.NumbersOf(vals)
 		n := float64(len(nums))
 		if n < 3 {
 			return expr.Null()
 		}
-		m, sd := mean(nums), math.Sqrt(variance(nums))
+		m, sd := expr.Mean(nums), math.Sqrt(expr.SampleVariance(nums))
 		s := 0.0
 		for _, x := range nums {
 			s += math.Pow((x-m)/sd, 3)
 		}
-		return numOrNull(n / ((n - 1) * (n - 2)) * s)
+		return expr.NumOrNull(n / ((n - 1) * (n - 2)) * s)
 	case "kurtosis":
-		nums := numbers(vals)
+		nums := expr.NumbersOf(vals)
 		n := float64(len(nums))
 		if n < 4 {
 			return expr.Null()
 		}
-		m, sd := mean(nums), math.Sqrt(variance(nums))
+		m, sd := expr.Mean(nums), math.Sqrt(expr.SampleVariance(nums))
 		s := 0.0
 		for _, x := range nums {
 			s += math.Pow((x-m)/sd, 4)
 		}
 		k := n*(n+1)/((n-1)*(n-2)*(n-3))*s - 3*(n-1)*(n-1)/((n-2)*(n-3))
-		return numOrNull(k)
+		return expr.NumOrNull(k)
 	case "mode":
 		counts := map[string]int{}
 		var keys []expr.Value
@@ -218,72 +218,9 @@ func reduceValues(fn string, distinct bool, args [][]expr.Value) expr.Value {
 	case "firstsortedvalue":
 		return firstSorted(args)
 	case "correl", "steyx":
-		return pairStat(strings.ToLower(fn), args)
+		return expr.PairStat(strings.ToLower(fn), args)
 	}
 	return expr.Null()
-}
-
-func numOrNull(f float64) expr.Value {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return expr.Null()
-	}
-	return expr.Num(f)
-}
-
-func numbers(vals []expr.Value) []float64 {
-	var out []float64
-	for _, v := range vals {
-		if v.HasNum() {
-			f, _ := v.AsNumber()
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func mean(xs []float64) float64 {
-	s := 0.0
-	for _, x := range xs {
-		s += x
-	}
-	return s / float64(len(xs))
-}
-
-func variance(xs []float64) float64 {
-	m := mean(xs)
-	s := 0.0
-	for _, x := range xs {
-		s += (x - m) * (x - m)
-	}
-	return s / float64(len(xs)-1)
-}
-
-func fractileExc(xs []float64, p float64) float64 {
-	slices.Sort(xs)
-	n := float64(len(xs))
-	r := p*(n+1) - 1
-	if r < 0 || r > n-1 {
-		return math.NaN()
-	}
-	lo := int(math.Floor(r))
-	if lo >= len(xs)-1 {
-		return xs[len(xs)-1]
-	}
-	return xs[lo] + (r-float64(lo))*(xs[lo+1]-xs[lo])
-}
-
-// sameValue reports whether two values are the same symbol: equal numbers
-// when both have one, else equal texts.
-func sameValue(a, b expr.Value) bool {
-	if a.HasNum() && b.HasNum() {
-		fa, _ := a.AsNumber()
-		fb, _ := b.AsNumber()
-		return fa == fb
-	}
-	if a.HasNum() != b.HasNum() {
-		return false
-	}
-	return a.Text() == b.Text()
 }
 
 // valueKey identifies a value as a symbol does: by number, else by text.
@@ -420,40 +357,6 @@ func firstSorted(args [][]expr.Value) expr.Value {
 		return expr.Null()
 	}
 	return it.v
-}
-
-func pairStat(fn string, args [][]expr.Value) expr.Value {
-	if len(args) < 2 {
-		return expr.Null()
-	}
-	var xs, ys []float64
-	for i := range args[0] {
-		if i >= len(args[1]) {
-			break
-		}
-		if !args[0][i].HasNum() || !args[1][i].HasNum() {
-			continue
-		}
-		y, _ := args[0][i].AsNumber()
-		x, _ := args[1][i].AsNumber()
-		ys = append(ys, y)
-		xs = append(xs, x)
-	}
-	n := float64(len(xs))
-	if n < 3 {
-		return expr.Null()
-	}
-	mx, my := mean(xs), mean(ys)
-	var sxy, sxx, syy float64
-	for i := range xs {
-		sxy += (xs[i] - mx) * (ys[i] - my)
-		sxx += (xs[i] - mx) * (xs[i] - mx)
-		syy += (ys[i] - my) * (ys[i] - my)
-	}
-	if fn == "correl" {
-		return numOrNull(sxy / math.Sqrt(sxx*syy))
-	}
-	return numOrNull(math.Sqrt((syy - sxy*sxy/sxx) / (n - 2)))
 }
 
 func compareText(a, b string) int { return symbols.CompareText(a, b) }

@@ -200,7 +200,7 @@ func (acc *accum) stream(fn string, v expr.Value) {
 		case 0:
 			acc.only, acc.onlyState = v, 1
 		case 1:
-			if !sameValue(acc.only, v) {
+			if !expr.SameSymbol(acc.only, v) {
 				acc.onlyState = 2
 			}
 		}
@@ -360,7 +360,7 @@ func reduce(fn string, distinct bool, args [][]expr.Value) expr.Value {
 	}
 	switch fn {
 	case "min", "max":
-		nums := numbers(vals)
+		nums := expr.NumbersOf(vals)
 		rank := 1
 		if len(args) > 1 && len(args[1]) > 0 {
 			if f, ok := args[1][0].AsNumber(); ok {
@@ -378,13 +378,13 @@ func reduce(fn string, distinct bool, args [][]expr.Value) expr.Value {
 	case "concat":
 		return concatValues(vals, args, distinct)
 	case "median":
-		nums := numbers(vals)
+		nums := expr.NumbersOf(vals)
 		if len(nums) == 0 {
 			return expr.Null()
 		}
 		return expr.Num(expr.Fractile(nums, 0.5))
 	case "fractile", "fractileexc":
-		nums := numbers(vals)
+		nums := expr.NumbersOf(vals)
 		p := math.NaN()
 		if len(args) > 1 && len(args[1]) > 0 {
 			p, _ = args[1][0].AsNumber()
@@ -393,43 +393,43 @@ func reduce(fn string, distinct bool, args [][]expr.Value) expr.Value {
 			return expr.Null()
 		}
 		if fn == "fractileexc" {
-			return numOrNull(fractileExc(nums, p))
+			return expr.NumOrNull(expr.FractileExc(nums, p))
 		}
-		return numOrNull(expr.Fractile(nums, p))
+		return expr.NumOrNull(expr.Fractile(nums, p))
 	case "stdev", "sterr":
-		nums := numbers(vals)
+		nums := expr.NumbersOf(vals)
 		if len(nums) < 2 {
 			return expr.Null()
 		}
-		sd := math.Sqrt(variance(nums))
+		sd := math.Sqrt(expr.SampleVariance(nums))
 		if fn == "sterr" {
 			sd /= math.Sqrt(float64(len(nums)))
 		}
-		return numOrNull(sd)
+		return expr.NumOrNull(sd)
 	case "skew":
-		nums := numbers(vals)
+		nums := expr.NumbersOf(vals)
 		n := float64(len(nums))
 		if n < 3 {
 			return expr.Null()
 		}
-		m, sd := mean(nums), math.Sqrt(variance(nums))
+		m, sd := expr.Mean(nums), math.Sqrt(expr.SampleVariance(nums))
 		s := 0.0
 		for _, x := range nums {
 			s += math.Pow((x-m)/sd, 3)
 		}
-		return numOrNull(n / ((n - 1) * (n - 2)) * s)
+		return expr.NumOrNull(n / ((n - 1) * (n - 2)) * s)
 	case "kurtosis":
-		nums := numbers(vals)
+		nums := expr.NumbersOf(vals)
 		n := float64(len(nums))
 		if n < 4 {
 			return expr.Null()
 		}
-		m, sd := mean(nums), math.Sqrt(variance(nums))
+		m, sd := expr.Mean(nums), math.Sqrt(expr.SampleVariance(nums))
 		s := 0.0
 		for _, x := range nums {
 			s += math.Pow((x-m)/sd, 4)
 		}
-		return numOrNull(n*(n+1)/((n-1)*(n-2)*(n-3))*s - 3*(n-1)*(n-1)/((n-2)*(n-3)))
+		return expr.NumOrNull(n*(n+1)/((n-1)*(n-2)*(n-3))*s - 3*(n-1)*(n-1)/((n-2)*(n-3)))
 	case "mode":
 		counts := map[string]int{}
 		var keys []expr.Value
@@ -460,7 +460,7 @@ func reduce(fn string, distinct bool, args [][]expr.Value) expr.Value {
 	case "firstsortedvalue":
 		return firstSorted(args, distinct)
 	case "correl", "steyx":
-		return pairStat(fn, args)
+		return expr.PairStat(fn, args)
 	}
 	// Streaming functions over collected values (not reached in practice).
 	var acc accum
@@ -468,65 +468,6 @@ func reduce(fn string, distinct bool, args [][]expr.Value) expr.Value {
 		acc.stream(fn, v)
 	}
 	return acc.result(fn)
-}
-
-func numOrNull(f float64) expr.Value {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return expr.Null()
-	}
-	return expr.Num(f)
-}
-
-func numbers(vals []expr.Value) []float64 {
-	var out []float64
-	for _, v := range vals {
-		if v.HasNum() {
-			out = append(out, v.Number())
-		}
-	}
-	return out
-}
-
-func mean(xs []float64) float64 {
-	s := 0.0
-	for _, x := range xs {
-		s += x
-	}
-	return s / float64(len(xs))
-}
-
-func variance(xs []float64) float64 {
-	m := mean(xs)
-	s := 0.0
-	for _, x := range xs {
-		s += (x - m) * (x - m)
-	}
-	return s / float64(len(xs)-1)
-}
-
-func fractileExc(xs []float64, p float64) float64 {
-	slices.Sort(xs)
-	n := float64(len(xs))
-	r := p*(n+1) - 1
-	if r < 0 || r > n-1 {
-		return math.NaN()
-	}
-	lo := int(math.Floor(r))
-	if lo >= len(xs)-1 {
-		return xs[len(xs)-1]
-	}
-	return xs[lo] + (r-float64(lo))*(xs[lo+1]-xs[lo])
-}
-
-// sameValue reports whether two values are the same symbol.
-func sameValue(a, b expr.Value) bool {
-	if a.HasNum() && b.HasNum() {
-		return a.Number() == b.Number()
-	}
-	if a.HasNum() != b.HasNum() {
-		return false
-	}
-	return a.Text() == b.Text()
 }
 
 func distinctValues(vals []expr.Value) []expr.Value {
@@ -647,33 +588,4 @@ func firstSorted(args [][]expr.Value, distinct bool) expr.Value {
 		return expr.Null()
 	}
 	return e.v
-}
-
-func pairStat(fn string, args [][]expr.Value) expr.Value {
-	if len(args) < 2 {
-		return expr.Null()
-	}
-	var xs, ys []float64
-	for i := range args[0] {
-		if i >= len(args[1]) || !args[0][i].HasNum() || !args[1][i].HasNum() {
-			continue
-		}
-		ys = append(ys, args[0][i].Number())
-		xs = append(xs, args[1][i].Number())
-	}
-	n := float64(len(xs))
-	if n < 3 {
-		return expr.Null()
-	}
-	mx, my := mean(xs), mean(ys)
-	var sxy, sxx, syy float64
-	for i := range xs {
-		sxy += (xs[i] - mx) * (ys[i] - my)
-		sxx += (xs[i] - mx) * (xs[i] - mx)
-		syy += (ys[i] - my) * (ys[i] - my)
-	}
-	if fn == "correl" {
-		return numOrNull(sxy / math.Sqrt(sxx*syy))
-	}
-	return numOrNull(math.Sqrt((syy - sxy*sxy/sxx) / (n - 2)))
 }
