@@ -51,6 +51,7 @@ func TestBenchTable(t *testing.T) {
 		require.Contains(t, s, want)
 	}
 	require.NotContains(t, s, "star/count-distinct")
+	require.Contains(t, s, "caches: cold")
 	// The progress bar went to stderr with its step count (what it names
 	// depends on how fast the steps run: it redraws at most every 100 ms).
 	require.Regexp(t, `\(\d+/\d+\)`, errOut.String())
@@ -169,4 +170,21 @@ func TestBenchServerJSON(t *testing.T) {
 	require.Equal(t, []string{"star/select-states@10000", "server/roundtrip@10000", "server/load@10000",
 		"star/select-states@20000", "server/roundtrip@20000", "server/load@20000"}, got)
 	require.Contains(t, out.String(), `"p99_ns"`)
+}
+
+// TestBenchWarmCaches checks that --warm-caches is recorded in the report
+// (text and JSON) and that the runs still give answers.
+func TestBenchWarmCaches(t *testing.T) {
+	e, out, errOut := testEnv(nil)
+	args := []string{"bench", "--quiet", "--warm-caches", "--rows", "1e4", "--scenario", "star/select-cube", "--tpch-sf", "0",
+		"--runs", "3", "--warmup", "1", "--bandwidth-mib", "0"}
+	require.Equal(t, 0, run(args, e), "stderr: %s", errOut)
+	require.Contains(t, out.String(), "caches: warm")
+	e, out, errOut = testEnv(nil)
+	require.Equal(t, 0, run(append(args, "--json"), e), "stderr: %s", errOut)
+	var rep benchReport
+	require.NoError(t, json.Unmarshal([]byte(out.String()), &rep), out.String())
+	require.True(t, rep.WarmCaches)
+	require.Len(t, rep.Results, 1)
+	require.Positive(t, rep.Results[0].AnswerRows)
 }
