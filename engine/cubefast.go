@@ -9,6 +9,7 @@ import (
 
 	"github.com/assocengine/assoc/engine/expr"
 	"github.com/assocengine/assoc/engine/internal/bitset"
+	"github.com/assocengine/assoc/engine/internal/kern"
 	"github.com/assocengine/assoc/engine/internal/par"
 	"github.com/assocengine/assoc/symbols"
 )
@@ -250,31 +251,38 @@ func decodeBlock(col *symbols.Column, r, n int, buf *[64]uint32) {
 	col.Decode(buf[:n], r)
 }
 
-// sparseRows is the row count up to which a 64-row block reads its rows'
-// codes one by one instead of decoding the whole block.
+// sparseRows is the row count up to which a 64-row block's rows join a
+// gathered block (chart.pass) instead of decoding the whole block.
 const sparseRows = 8
 
-// rowID returns the dense group id of row r.
-func (fr *fastFrame) rowID(r int) uint32 {
-	var id uint32
+// gatherIDs writes the dense group ids of the listed rows into ids.
+func (fr *fastFrame) gatherIDs(rows []int32, ids, buf *[64]uint32) {
+	n := len(rows)
 	for d, fd := range fr.dims {
-		code := fd.col.Code(r)
-		if fd.mp != nil {
-			id += fr.premul[d][code]
-		} else {
-			id += code * uint32(fr.stride[d])
+		fd.col.Gather(rows, buf[:n])
+		switch {
+		case fd.mp != nil && d == 0:
+			mp := fr.premul[d]
+			for j := 0; j < n; j++ {
+				ids[j] = mp[buf[j]]
+			}
+		case fd.mp != nil:
+			mp := fr.premul[d]
+			for j := 0; j < n; j++ {
+				ids[j] += mp[buf[j]]
+			}
+		case d == 0:
+			st := uint32(fr.stride[d])
+			for j := 0; j < n; j++ {
+				ids[j] = buf[j] * st
+			}
+		default:
+			st := uint32(fr.stride[d])
+			for j := 0; j < n; j++ {
+				ids[j] += buf[j] * st
+			}
 		}
 	}
-	return id
-}
-
-// code returns the field's code in row r of the root.
-func (fd fastDim) code(r int) uint32 {
-	c := fd.col.Code(r)
-	if fd.mp != nil {
-		return fd.mp[c]
-	}
-	return c
 }
 
 // elems decodes a dense id into dimension elements.
@@ -446,7 +454,9 @@ func (sp *fastSpec) newAccum(slots int) *accum {
 }
 
 // add accumulates the rows at offsets idx of the block; slots holds each
-// row's slot (nil: slot 0) and vb each row's code of the field.
+// row's slot (nil: slot 0) and vb each row's code of the field. Sums,
+// averages, numeric counts, minima and maxima read numbers instead
+// (addVals, through the pass's vecProg).
 func (sp *fastSpec) add(a *accum, slots *[64]uint32, vb *[64]uint32, idx []uint8) {
 	if slots == nil {
 		var zero [64]uint32
@@ -454,49 +464,9 @@ func (sp *fastSpec) add(a *accum, slots *[64]uint32, vb *[64]uint32, idx []uint8
 	}
 	nums := sp.nums
 	switch sp.kind {
-	case kSum:
-		f := a.f
-		if a.lanes == 4 {
-			for _, j := range idx {
-				if v := nums[vb[j]]; v == v {
-					f[slots[j]<<2|uint32(j&3)] += v
-				}
-			}
-			break
-		}
-		for _, j := range idx {
-			if v := nums[vb[j]]; v == v {
-				f[slots[j]] += v
-			}
-		}
-	case kAvg:
-		f, n := a.f, a.n
-		if a.lanes == 4 {
-			for _, j := range idx {
-				if v := nums[vb[j]]; v == v {
-					s := slots[j]<<2 | uint32(j&3)
-					f[s] += v
-					n[s]++
-				}
-			}
-			break
-		}
-		for _, j := range idx {
-			if v := nums[vb[j]]; v == v {
-				s := slots[j]
-				f[s] += v
-				n[s]++
-			}
-		}
 	case kCount:
 		for _, j := range idx {
 			if vb[j] != 0 {
-				a.n[slots[j]]++
-			}
-		}
-	case kNumericCount:
-		for _, j := range idx {
-			if v := nums[vb[j]]; v == v {
 				a.n[slots[j]]++
 			}
 		}
@@ -516,22 +486,6 @@ func (sp *fastSpec) add(a *accum, slots *[64]uint32, vb *[64]uint32, idx []uint8
 		for _, j := range idx {
 			if v := nums[vb[j]]; v != v {
 				a.n[slots[j]]++
-			}
-		}
-	case kMin:
-		for _, j := range idx {
-			if v := nums[vb[j]]; v == v {
-				if s := slots[j]; !(a.f[s] <= v) {
-					a.f[s] = v
-				}
-			}
-		}
-	case kMax:
-		for _, j := range idx {
-			if v := nums[vb[j]]; v == v {
-				if s := slots[j]; !(a.f[s] >= v) {
-					a.f[s] = v
-				}
 			}
 		}
 	case kOnly:
@@ -683,12 +637,30 @@ var identity64 = func() (a [64]uint8) {
 }()
 
 // laneCount returns the partial accumulators per slot of a sum over
-// slots groups: 4 while the accumulators stay in L1.
+// slots groups: 8 when the grouped-sum kernel takes them (kern.SumMasked
+// adds row j into lane j&7), else 4 while the accumulators stay in L1.
 func laneCount(slots int) int {
-	if slots <= 512 {
+	switch {
+	case maskSlots(slots):
+		return 8
+	case slots <= 512:
 		return 4
 	}
 	return 1
+}
+
+// maskSlots reports whether a pass over slots groups adds its sums with
+// the grouped-sum kernel.
+func maskSlots(slots int) bool {
+	return slots <= kern.MaxMaskGroups && kern.SumMaskedFast()
+}
+
+// laneShift is log2(lanes) for lanes 4 and 8.
+func laneShift(lanes int) uint32 {
+	if lanes == 8 {
+		return 3
+	}
+	return 2
 }
 
 // maxDistinctBits bounds the per-worker bitsets of Count(DISTINCT).
@@ -714,45 +686,33 @@ func (c *chart) pass(root int, fr *fastFrame, rows []uint64, specs []*fastSpec, 
 			fastVecCalls.Add(1)
 		}
 	}
+	prog := newVecProg(specs)
 	type scratch struct {
 		ids, buf, vb [64]uint32
-		vals         [64]float64
+		vals         [][64]float64 // per op of prog
 		idx          [64]uint8
 		bc           blockCache
+		// pend collects the rows of sparse blocks into gathered blocks of
+		// 64: evaluating them together keeps many of their cache misses
+		// (codes, numbers by code) in flight instead of one at a time.
+		pend  [64]int32
+		npend int
+		masks [kern.MaxMaskGroups]uint64 // rows by slot (kern.GroupMasks)
+	}
+	masked := maskSlots(slots)
+	noNull := make([]bool, len(specs))
+	for i, sp := range specs {
+		noNull[i] = sp.kind == kCount && sp.prog == nil && sp.val.mp == nil && !c.m.hasNull(sp.val.col)
 	}
 	scr := make([]*scratch, w)
-	forRows(nrows, rows, func(k, r, n int, mask uint64) {
-		if accs[k] == nil {
-			accs[k] = make([]*accum, len(specs))
-			for i, sp := range specs {
-				accs[k][i] = sp.newAccum(slots)
-			}
-			if presence {
-				seen[k] = make([]uint8, slots)
-			}
-			scr[k] = new(scratch)
-		}
-		sc := scr[k]
-		var idx []uint8
-		if mask == ^uint64(0) {
-			idx = identity64[:]
-		} else {
-			c := 0
-			for m := mask; m != 0; m &= m - 1 {
-				sc.idx[c] = uint8(bits.TrailingZeros64(m))
-				c++
-			}
-			idx = sc.idx[:c]
-		}
-		// A block with few rows decodes just those rows.
-		sparse := len(idx) <= sparseRows
-		sc.bc.reset(r)
+	// eval accumulates the block in sc.bc: rows r..r+n-1 at offsets idx, or
+	// a gathered block of n rows (idx the identity).
+	eval := func(k int, sc *scratch, r, n int, idx []uint8, mask uint64) {
+		gathered := sc.bc.rows != nil
 		idp := (*[64]uint32)(nil)
 		if fr != nil {
-			if sparse {
-				for _, j := range idx {
-					sc.ids[j] = fr.rowID(r + int(j))
-				}
+			if gathered {
+				fr.gatherIDs(sc.bc.rows, &sc.ids, &sc.buf)
 			} else {
 				fr.blockIDs(r, n, &sc.ids, &sc.buf)
 			}
@@ -764,43 +724,89 @@ func (c *chart) pass(root int, fr *fastFrame, rows []uint64, specs []*fastSpec, 
 				}
 			}
 		}
+		if len(prog.ops) > 0 {
+			prog.run(&sc.bc, r, n, sc.vals)
+		}
+		if masked && (prog.sums || slices.Contains(noNull, true)) {
+			kern.GroupMasks(sc.masks[:slots], idp, mask)
+		}
 		for i, sp := range specs {
-			if sp.rowVals != nil {
-				vals := sp.rowVals[r : r+n]
-				for _, j := range idx {
-					sc.vals[j] = vals[j]
-				}
-				sp.addVals(accs[k][i], idp, &sc.vals, idx)
-				continue
-			}
-			if sp.prog != nil {
-				if sparse {
-					for _, j := range idx {
-						sc.vals[j] = sp.prog.evalRow(r + int(j))
+			if s := prog.slot[i]; s >= 0 {
+				if a := accs[k][i]; masked && (sp.kind == kSum || sp.kind == kAvg) {
+					nn := kern.SumMasked(&sc.vals[s], sc.masks[:slots], a.f)
+					if sp.kind == kAvg {
+						kern.CountMasked(sc.masks[:slots], nn, a.n)
 					}
-				} else {
-					sp.prog.eval(&sc.bc, r, n, &sc.vals)
+					continue
 				}
-				sp.addVals(accs[k][i], idp, &sc.vals, idx)
+				sp.addVals(accs[k][i], idp, &sc.vals[s], idx)
 				continue
 			}
-			switch {
-			case sparse:
-				for _, j := range idx {
-					sc.vb[j] = sp.val.code(r + int(j))
+			if masked && noNull[i] {
+				// Count(F) of a field without NULLs: the rows per slot.
+				a := accs[k][i]
+				for g, m := range sc.masks[:slots] {
+					a.n[g] += int64(bits.OnesCount64(m))
 				}
-			case sp.val.mp != nil:
+				continue
+			}
+			if sp.val.mp != nil {
 				codes, mp := sc.bc.codes(sp.val.col, n), sp.val.mp
 				for j := 0; j < n; j++ {
 					sc.vb[j] = mp[codes[j]]
 				}
-			default:
-				sp.add(accs[k][i], idp, sc.bc.codes(sp.val.col, n), idx)
+				sp.add(accs[k][i], idp, &sc.vb, idx)
 				continue
 			}
-			sp.add(accs[k][i], idp, &sc.vb, idx)
+			sp.add(accs[k][i], idp, sc.bc.codes(sp.val.col, n), idx)
 		}
+	}
+	flush := func(k int, sc *scratch) {
+		n := sc.npend
+		sc.npend = 0
+		sc.bc.gather(sc.pend[:n])
+		eval(k, sc, 0, n, identity64[:n], ^uint64(0)>>(64-n))
+	}
+	forRows(nrows, rows, func(k, r, n int, mask uint64) {
+		if accs[k] == nil {
+			accs[k] = make([]*accum, len(specs))
+			for i, sp := range specs {
+				accs[k][i] = sp.newAccum(slots)
+			}
+			if presence {
+				seen[k] = make([]uint8, slots)
+			}
+			scr[k] = &scratch{vals: make([][64]float64, len(prog.ops))}
+		}
+		sc := scr[k]
+		if mask == ^uint64(0) {
+			sc.bc.reset(r)
+			eval(k, sc, r, n, identity64[:], mask)
+			return
+		}
+		if bits.OnesCount64(mask) <= sparseRows && nrows <= math.MaxInt32 {
+			for m := mask; m != 0; m &= m - 1 {
+				sc.pend[sc.npend] = int32(r + bits.TrailingZeros64(m))
+				sc.npend++
+				if sc.npend == len(sc.pend) {
+					flush(k, sc)
+				}
+			}
+			return
+		}
+		c := 0
+		for m := mask; m != 0; m &= m - 1 {
+			sc.idx[c] = uint8(bits.TrailingZeros64(m))
+			c++
+		}
+		sc.bc.reset(r)
+		eval(k, sc, r, n, sc.idx[:c], mask)
 	})
+	for k, sc := range scr {
+		if sc != nil && sc.npend > 0 {
+			flush(k, sc)
+		}
+	}
 	out := make([]*accum, len(specs))
 	for i, sp := range specs {
 		for k := range accs {

@@ -26,6 +26,7 @@ type vnode struct {
 	rowVals []float64 // or its numbers by row (rownums.go)
 	k       float64
 	isK     bool
+	key     string // of a leaf folded from a subtree: the subtree's structKey
 }
 
 // maxVecDepth bounds the compiled tree's depth (each level keeps a 64-value
@@ -128,9 +129,12 @@ func (c *chart) compileVec(n expr.Node, root int) (*vnode, bool) {
 }
 
 // blockCache holds the codes of the columns decoded for the current
-// 64-row block, so measures reading one column decode it once.
+// 64-row block, so measures reading one column decode it once. The block
+// is rows r..r+n-1, or when rows is not nil the listed rows (a gathered
+// block of rows from sparse blocks).
 type blockCache struct {
 	r       int
+	rows    []int32
 	entries []cachedBlock
 }
 
@@ -141,7 +145,13 @@ type cachedBlock struct {
 
 // reset starts block r.
 func (bc *blockCache) reset(r int) {
-	bc.r = r
+	bc.r, bc.rows = r, nil
+	bc.entries = bc.entries[:0]
+}
+
+// gather starts a gathered block of the listed rows (at most 64).
+func (bc *blockCache) gather(rows []int32) {
+	bc.r, bc.rows = 0, rows
 	bc.entries = bc.entries[:0]
 }
 
@@ -154,91 +164,12 @@ func (bc *blockCache) codes(col *symbols.Column, n int) *[64]uint32 {
 	}
 	bc.entries = append(bc.entries, cachedBlock{col: col})
 	e := &bc.entries[len(bc.entries)-1]
-	decodeBlock(col, bc.r, n, &e.codes)
-	return &e.codes
-}
-
-// eval writes the values of the block of n rows starting at r (bc's
-// block) into out.
-func (v *vnode) eval(bc *blockCache, r, n int, out *[64]float64) {
-	switch {
-	case v.isK:
-		for j := 0; j < n; j++ {
-			out[j] = v.k
-		}
-	case v.rowVals != nil:
-		copy(out[:n], v.rowVals[r:r+n])
-	case v.op == expr.OpInvalid:
-		codes := bc.codes(v.src.col, n)
-		nums := v.nums
-		if mp := v.src.mp; mp != nil {
-			for j := 0; j < n; j++ {
-				out[j] = nums[mp[codes[j]]]
-			}
-			return
-		}
-		for j := 0; j < n; j++ {
-			out[j] = nums[codes[j]]
-		}
-	case v.op == expr.OpNeg:
-		v.x.eval(bc, r, n, out)
-		for j := 0; j < n; j++ {
-			out[j] = -out[j]
-		}
-	case v.y.isK:
-		v.x.eval(bc, r, n, out)
-		k := v.y.k
-		switch v.op {
-		case expr.OpAdd:
-			for j := 0; j < n; j++ {
-				out[j] += k
-			}
-		case expr.OpSub:
-			for j := 0; j < n; j++ {
-				out[j] -= k
-			}
-		case expr.OpMul:
-			for j := 0; j < n; j++ {
-				out[j] *= k
-			}
-		case expr.OpDiv:
-			if k == 0 {
-				for j := 0; j < n; j++ {
-					out[j] = math.NaN()
-				}
-				return
-			}
-			for j := 0; j < n; j++ {
-				out[j] /= k
-			}
-		}
-	default:
-		v.x.eval(bc, r, n, out)
-		var y [64]float64
-		v.y.eval(bc, r, n, &y)
-		switch v.op {
-		case expr.OpAdd:
-			for j := 0; j < n; j++ {
-				out[j] += y[j]
-			}
-		case expr.OpSub:
-			for j := 0; j < n; j++ {
-				out[j] -= y[j]
-			}
-		case expr.OpMul:
-			for j := 0; j < n; j++ {
-				out[j] *= y[j]
-			}
-		case expr.OpDiv:
-			for j := 0; j < n; j++ {
-				if y[j] == 0 {
-					out[j] = math.NaN()
-				} else {
-					out[j] /= y[j]
-				}
-			}
-		}
+	if bc.rows != nil {
+		col.Gather(bc.rows, e.codes[:])
+	} else {
+		decodeBlock(col, bc.r, n, &e.codes)
 	}
+	return &e.codes
 }
 
 // fold replaces every subtree that reads one low-cardinality field (and
@@ -260,7 +191,7 @@ func (v *vnode) fold() *vnode {
 	for code, x := range leaf.nums {
 		table[code] = v.evalAt(x)
 	}
-	return &vnode{src: leaf.src, nums: table}
+	return &vnode{src: leaf.src, nums: table, key: v.structKey()}
 }
 
 // singleLeaf returns the one field leaf v reads (nil: only constants);
@@ -317,33 +248,6 @@ func (v *vnode) evalAt(x float64) float64 {
 	return a / b
 }
 
-// evalRow returns the value of row r (NaN: NULL).
-func (v *vnode) evalRow(r int) float64 {
-	switch {
-	case v.isK:
-		return v.k
-	case v.rowVals != nil:
-		return v.rowVals[r]
-	case v.op == expr.OpInvalid:
-		return v.nums[v.src.code(r)]
-	case v.op == expr.OpNeg:
-		return -v.x.evalRow(r)
-	}
-	x, y := v.x.evalRow(r), v.y.evalRow(r)
-	switch v.op {
-	case expr.OpAdd:
-		return x + y
-	case expr.OpSub:
-		return x - y
-	case expr.OpMul:
-		return x * y
-	}
-	if y == 0 {
-		return math.NaN()
-	}
-	return x / y
-}
-
 // addVals accumulates the values vals of the rows at offsets idx of the
 // block (NaN: NULL); slots holds each row's slot (nil: slot 0).
 func (sp *fastSpec) addVals(a *accum, slots *[64]uint32, vals *[64]float64, idx []uint8) {
@@ -354,10 +258,11 @@ func (sp *fastSpec) addVals(a *accum, slots *[64]uint32, vals *[64]float64, idx 
 	switch sp.kind {
 	case kSum:
 		f := a.f
-		if a.lanes == 4 {
+		if a.lanes > 1 {
+			sh, lm := laneShift(a.lanes), uint32(a.lanes-1)
 			for _, j := range idx {
 				if v := vals[j]; v == v {
-					f[slots[j]<<2|uint32(j&3)] += v
+					f[slots[j]<<sh|uint32(j)&lm] += v
 				}
 			}
 			break
@@ -369,10 +274,11 @@ func (sp *fastSpec) addVals(a *accum, slots *[64]uint32, vals *[64]float64, idx 
 		}
 	case kAvg:
 		f, n := a.f, a.n
-		if a.lanes == 4 {
+		if a.lanes > 1 {
+			sh, lm := laneShift(a.lanes), uint32(a.lanes-1)
 			for _, j := range idx {
 				if v := vals[j]; v == v {
-					s := slots[j]<<2 | uint32(j&3)
+					s := slots[j]<<sh | uint32(j)&lm
 					f[s] += v
 					n[s]++
 				}

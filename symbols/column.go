@@ -150,6 +150,35 @@ func unpackOne(words []uint64, w, i uint) uint32 {
 	return uint32(v & (1<<w - 1))
 }
 
+// Gather writes the codes of rows rows[i] into dst[i] (len(dst) >=
+// len(rows)). It is Code in a loop without a dependency from one row to
+// the next, so scattered rows' cache misses overlap.
+func (c *Column) Gather(rows []int32, dst []uint32) {
+	dst = dst[:len(rows)]
+	switch c.enc {
+	case U8:
+		for i, r := range rows {
+			dst[i] = uint32(c.u8[r])
+		}
+	case U16:
+		for i, r := range rows {
+			dst[i] = uint32(c.u16[r])
+		}
+	case U32:
+		for i, r := range rows {
+			dst[i] = c.u32[r]
+		}
+	default:
+		w, words := uint(c.nbits), c.words
+		mask := uint64(1)<<w - 1
+		for i, r := range rows {
+			bit := uint(r) * w
+			k, off := bit>>6, bit&63
+			dst[i] = uint32((words[k]>>off | words[k+1]<<(64-off)) & mask)
+		}
+	}
+}
+
 // Decode writes the codes of rows [from, from+len(dst)) into dst.
 func (c *Column) Decode(dst []uint32, from int) {
 	if len(dst) == 0 {

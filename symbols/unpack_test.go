@@ -68,3 +68,27 @@ func BenchmarkUnpackBlock(b *testing.B) {
 		})
 	}
 }
+
+func TestGatherMatchesCode(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, maxCode := range []uint32{1, 7, 200, 255, 256, 4000, 65535, 65536, 1 << 20, 1<<32 - 1} {
+		for _, p := range []Policy{Compact, Bytes} {
+			n := 1 + rng.IntN(3000)
+			codes := make([]uint32, n)
+			for i := range codes {
+				codes[i] = uint32(rng.Uint64N(uint64(maxCode) + 1))
+			}
+			c := Pack(codes, maxCode, p)
+			rows := make([]int32, rng.IntN(200))
+			for i := range rows {
+				rows[i] = int32(rng.IntN(n))
+			}
+			rows = append(rows, 0, int32(n-1))
+			got := make([]uint32, len(rows)+3)
+			c.Gather(rows, got)
+			for i, r := range rows {
+				require.Equal(t, codes[r], got[i], "max %d policy %d row %d", maxCode, p, r)
+			}
+		}
+	}
+}

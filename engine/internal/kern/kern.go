@@ -9,6 +9,7 @@
 package kern
 
 import (
+	"math"
 	"math/bits"
 	"sync"
 
@@ -24,6 +25,7 @@ type codeType interface{ ~uint8 | ~uint16 | ~uint32 }
 // any number of goroutines, then Release it.
 type Lookup struct {
 	set    []uint64
+	max    uint32 // the largest code a scanned column holds
 	lut    *[lutSize]uint8
 	bitmap [32]byte // codes 0..255 as a bitmap, for the AVX2 uint8 kernel
 }
@@ -37,7 +39,7 @@ var lutPool = sync.Pool{New: func() any { return new([lutSize]uint8) }}
 // NewLookup prepares set (code-indexed) for columns whose codes do not
 // exceed maxCode.
 func NewLookup(set []uint64, maxCode uint32) *Lookup {
-	l := &Lookup{set: set}
+	l := &Lookup{set: set, max: maxCode}
 	for i := 0; i < 4 && i < len(set); i++ {
 		for b := 0; b < 8; b++ {
 			l.bitmap[i*8+b] = byte(set[i] >> (8 * b))
@@ -183,6 +185,9 @@ func (l *Lookup) memberPacked(c *symbols.Column, out []uint64, lo, hi int) {
 func (l *Lookup) word(codes []uint32) uint64 {
 	var a, b uint64
 	if l.lut != nil && len(codes) == 64 {
+		if w, ok := simdWord((*[64]uint32)(codes), l.lut, l.max); ok {
+			return w
+		}
 		t := (*[1 << 16]uint8)(l.lut[:1<<16])
 		for j := 0; j < 64; j += 2 {
 			a |= uint64(t[uint16(codes[j])]) << j
@@ -208,12 +213,18 @@ func (l *Lookup) Filter(c *symbols.Column, rows []uint64, lo, hi int) {
 			continue
 		}
 		n := min(64, hi-r)
-		if bits.OnesCount64(w) <= 8 {
+		if bits.OnesCount64(w) <= 8 && hi <= math.MaxInt32 {
+			var at [8]int32
+			var code [8]uint32
+			k := 0
 			for x := w; x != 0; x &= x - 1 {
-				j := bits.TrailingZeros64(x)
-				v := c.Code(r + j)
+				at[k] = int32(r + bits.TrailingZeros64(x))
+				k++
+			}
+			c.Gather(at[:k], code[:])
+			for i, v := range code[:k] {
 				if set[v>>6]>>(v&63)&1 == 0 {
-					w &^= 1 << j
+					w &^= 1 << (at[i] & 63)
 				}
 			}
 			rows[r>>6] = w

@@ -37,6 +37,55 @@ func memberU16Gather(codes []uint16, lut *[lutSize]uint8, out []uint64)
 //go:noescape
 func memberU32Gather(codes []uint32, set []uint64, out []uint64)
 
+// wordU32VBMI returns the membership word of 64 codes below 256.
+//
+//go:noescape
+func wordU32VBMI(codes *[64]uint32, lut *[256]uint8) uint64
+
+// wordU32Gather returns the membership word of 64 codes below 65536.
+//
+//go:noescape
+func wordU32Gather(codes *[64]uint32, lut *[lutSize]uint8) uint64
+
+// simdWord returns the membership word of 64 decoded codes whose largest
+// is maxCode, and false when no kernel applies.
+func simdWord(codes *[64]uint32, lut *[lutSize]uint8, maxCode uint32) (uint64, bool) {
+	switch {
+	case maxCode < 256 && hasVBMI:
+		return wordU32VBMI(codes, (*[256]uint8)(lut[:256])), true
+	case hasAVX512:
+		return wordU32Gather(codes, lut), true
+	}
+	return 0, false
+}
+
+// sumMaskedAVX512 is SumMasked with AVX-512.
+//
+//go:noescape
+func sumMaskedAVX512(vals *[64]float64, masks *uint64, groups int, acc *float64) uint64
+
+var hasSumMasked = hasAVX512
+
+// groupMasksAVX512 is GroupMasks with AVX-512 for a row mask.
+//
+//go:noescape
+func groupMasksAVX512(slot *[64]uint32, rows uint64, masks *uint64, groups int)
+
+func simdGroupMasks(masks []uint64, slot *[64]uint32, rows uint64) bool {
+	if !hasAVX512 || len(masks) == 0 {
+		return false
+	}
+	groupMasksAVX512(slot, rows, &masks[0], len(masks))
+	return true
+}
+
+func simdSumMasked(vals *[64]float64, masks []uint64, acc []float64) (uint64, bool) {
+	if !hasAVX512 || len(masks) == 0 {
+		return 0, false
+	}
+	return sumMaskedAVX512(vals, &masks[0], len(masks), &acc[0]), true
+}
+
 func simdMemberU8(codes []uint8, lut *[256]uint8, bitmap *[32]byte, out []uint64) int {
 	n := len(codes) &^ 63
 	if n == 0 {

@@ -274,3 +274,200 @@ g32loop:
 g32done:
 	VZEROUPPER
 	RET
+
+// func wordU32VBMI(codes *[64]uint32, lut *[256]uint8) uint64
+// Narrows 64 codes below 256 to bytes and looks them up in the byte table
+// as memberU8VBMI does: the membership word of a decoded bit-packed block.
+TEXT ·wordU32VBMI(SB), NOSPLIT, $0-24
+	MOVQ codes+0(FP), SI
+	MOVQ lut+8(FP), DX
+	VMOVDQU64 0(DX), Z0
+	VMOVDQU64 64(DX), Z1
+	VMOVDQU64 128(DX), Z2
+	VMOVDQU64 192(DX), Z3
+	VMOVDQU32 0(SI), Z8
+	VMOVDQU32 64(SI), Z9
+	VMOVDQU32 128(SI), Z10
+	VMOVDQU32 192(SI), Z11
+	VPMOVDB   Z8, X4
+	VPMOVDB   Z9, X5
+	VPMOVDB   Z10, X6
+	VPMOVDB   Z11, X7
+	VINSERTI32X4 $1, X5, Z4, Z4
+	VINSERTI32X4 $2, X6, Z4, Z4
+	VINSERTI32X4 $3, X7, Z4, Z4
+	VMOVDQA64 Z4, Z5
+	VPERMI2B  Z1, Z0, Z5
+	VMOVDQA64 Z4, Z6
+	VPERMI2B  Z3, Z2, Z6
+	VPMOVB2M  Z4, K1
+	VPBLENDMB Z6, Z5, K1, Z7
+	VPTESTMB  Z7, Z7, K2
+	KMOVQ     K2, AX
+	MOVQ      AX, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func wordU32Gather(codes *[64]uint32, lut *[lutSize]uint8) uint64
+// Looks 64 codes below 65536 up with dword gathers from the byte table.
+TEXT ·wordU32Gather(SB), NOSPLIT, $0-24
+	MOVQ codes+0(FP), SI
+	MOVQ lut+8(FP), DX
+	VPBROADCASTD lowbyte<>(SB), Z15
+	VMOVDQU32 0(SI), Z0
+	VMOVDQU32 64(SI), Z1
+	VMOVDQU32 128(SI), Z2
+	VMOVDQU32 192(SI), Z3
+	KXNORW    K1, K1, K1
+	VPGATHERDD (DX)(Z0*1), K1, Z4
+	KXNORW    K2, K2, K2
+	VPGATHERDD (DX)(Z1*1), K2, Z5
+	KXNORW    K3, K3, K3
+	VPGATHERDD (DX)(Z2*1), K3, Z6
+	KXNORW    K4, K4, K4
+	VPGATHERDD (DX)(Z3*1), K4, Z7
+	VPTESTMD  Z15, Z4, K1
+	VPTESTMD  Z15, Z5, K2
+	VPTESTMD  Z15, Z6, K3
+	VPTESTMD  Z15, Z7, K4
+	KMOVW     K1, AX
+	KMOVW     K2, BX
+	KMOVW     K3, R8
+	KMOVW     K4, R9
+	SHLQ      $16, BX
+	SHLQ      $32, R8
+	SHLQ      $48, R9
+	ORQ       BX, AX
+	ORQ       R8, AX
+	ORQ       R9, AX
+	MOVQ      AX, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func sumMaskedAVX512(vals *[64]float64, masks *uint64, groups int, acc *float64) uint64
+// The 64 values are loaded once, NaN (NULL) replaced by 0 and the mask of
+// numbers kept; then for each group with rows, eight merge-masked vector
+// additions (mask = byte q of the group's mask) into two partial sums.
+TEXT ·sumMaskedAVX512(SB), NOSPLIT, $0-40
+	MOVQ vals+0(FP), SI
+	MOVQ masks+8(FP), DX
+	MOVQ groups+16(FP), CX
+	MOVQ acc+24(FP), DI
+	VMOVUPD 0(SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	VMOVUPD 192(SI), Z3
+	VMOVUPD 256(SI), Z4
+	VMOVUPD 320(SI), Z5
+	VMOVUPD 384(SI), Z6
+	VMOVUPD 448(SI), Z7
+	VCMPPD $7, Z0, Z0, K1 // ordered: not NaN
+	VCMPPD $7, Z1, Z1, K2
+	VCMPPD $7, Z2, Z2, K3
+	VCMPPD $7, Z3, Z3, K4
+	VCMPPD $7, Z4, Z4, K5
+	VCMPPD $7, Z5, Z5, K6
+	VCMPPD $7, Z6, Z6, K7
+	VMOVAPD.Z Z0, K1, Z0
+	VMOVAPD.Z Z1, K2, Z1
+	VMOVAPD.Z Z2, K3, Z2
+	VMOVAPD.Z Z3, K4, Z3
+	VMOVAPD.Z Z4, K5, Z4
+	VMOVAPD.Z Z5, K6, Z5
+	VMOVAPD.Z Z6, K7, Z6
+	KMOVB K1, R8
+	KMOVB K2, AX
+	SHLQ  $8, AX
+	ORQ   AX, R8
+	KMOVB K3, AX
+	SHLQ  $16, AX
+	ORQ   AX, R8
+	KMOVB K4, AX
+	SHLQ  $24, AX
+	ORQ   AX, R8
+	KMOVB K5, AX
+	SHLQ  $32, AX
+	ORQ   AX, R8
+	KMOVB K6, AX
+	SHLQ  $40, AX
+	ORQ   AX, R8
+	KMOVB K7, AX
+	SHLQ  $48, AX
+	ORQ   AX, R8
+	VCMPPD $7, Z7, Z7, K1
+	VMOVAPD.Z Z7, K1, Z7
+	KMOVB K1, AX
+	SHLQ  $56, AX
+	ORQ   AX, R8
+	XORQ  BX, BX
+
+msloop:
+	CMPQ  BX, CX
+	JGE   msdone
+	MOVQ  (DX)(BX*8), AX
+	TESTQ AX, AX
+	JZ    msnext
+	VMOVUPD (DI), Z8
+	VXORPD  Z9, Z9, Z9
+	KMOVB 0(DX)(BX*8), K1
+	KMOVB 1(DX)(BX*8), K2
+	KMOVB 2(DX)(BX*8), K3
+	KMOVB 3(DX)(BX*8), K4
+	KMOVB 4(DX)(BX*8), K5
+	KMOVB 5(DX)(BX*8), K6
+	KMOVB 6(DX)(BX*8), K7
+	VADDPD Z0, Z8, K1, Z8
+	VADDPD Z1, Z9, K2, Z9
+	KMOVB 7(DX)(BX*8), K1
+	VADDPD Z2, Z8, K3, Z8
+	VADDPD Z3, Z9, K4, Z9
+	VADDPD Z4, Z8, K5, Z8
+	VADDPD Z5, Z9, K6, Z9
+	VADDPD Z6, Z8, K7, Z8
+	VADDPD Z7, Z9, K1, Z9
+	VADDPD Z9, Z8, Z8
+	VMOVUPD Z8, (DI)
+
+msnext:
+	ADDQ $64, DI
+	INCQ BX
+	JMP  msloop
+
+msdone:
+	MOVQ R8, ret+32(FP)
+	VZEROUPPER
+	RET
+
+// func groupMasksAVX512(slot *[64]uint32, rows uint64, masks *uint64, groups int)
+// masks[g] = rows & {j : slot[j] == g} by four dword compares per group.
+TEXT ·groupMasksAVX512(SB), NOSPLIT, $0-32
+	MOVQ slot+0(FP), SI
+	MOVQ rows+8(FP), R10
+	MOVQ masks+16(FP), DI
+	MOVQ groups+24(FP), CX
+	VMOVDQU32 0(SI), Z0
+	VMOVDQU32 64(SI), Z1
+	VMOVDQU32 128(SI), Z2
+	VMOVDQU32 192(SI), Z3
+	XORQ BX, BX
+
+gmloop:
+	CMPQ BX, CX
+	JGE  gmdone
+	VPBROADCASTD BX, Z4
+	VPCMPEQD Z4, Z0, K1
+	VPCMPEQD Z4, Z1, K2
+	VPCMPEQD Z4, Z2, K3
+	VPCMPEQD Z4, Z3, K4
+	KUNPCKWD K1, K2, K1 // K1 = K2:K1
+	KUNPCKWD K3, K4, K3
+	KUNPCKDQ K1, K3, K1
+	KMOVQ K1, AX
+	ANDQ  R10, AX
+	MOVQ  AX, (DI)(BX*8)
+	INCQ  BX
+	JMP   gmloop
+
+gmdone:
+	VZEROUPPER
+	RET
