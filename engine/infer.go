@@ -257,6 +257,18 @@ func putMark(m []uint8) { markPool.Put(&m) }
 // when nil), without NULL. For small fields it stops as soon as every
 // symbol has been seen.
 func projectColumn(col *symbols.Column, rows []uint64, card int) bitset.Set {
+	return projectWithin(col, rows, card, nil)
+}
+
+// maxWithin is the largest code set projectWithin checks for completion
+// after every step.
+const maxWithin = 1 << 10
+
+// projectWithin is projectColumn for a caller that only keeps the codes in
+// within (nil: all): it stops as soon as all of those have been seen, so
+// the possible values of a selected field (the projection intersected
+// with the selection) cost one step when its selected values all occur.
+func projectWithin(col *symbols.Column, rows []uint64, card int, within bitset.Set) bitset.Set {
 	out := bitset.New(card + 1)
 	if card == 0 {
 		return out
@@ -265,6 +277,27 @@ func projectColumn(col *symbols.Column, rows []uint64, card int) bitset.Set {
 	marks := make([][]uint8, w)
 	var done atomic.Bool
 	earlyExit := card <= 1<<14
+	var want []uint32 // the codes of within, when it is small
+	if within != nil {
+		if n := within.Count(); n <= maxWithin {
+			want = make([]uint32, 0, n)
+			for c := within.Next(1); c >= 0 && c <= card; c = within.Next(c + 1) {
+				want = append(want, uint32(c))
+			}
+			earlyExit = true
+		}
+	}
+	complete := func(mk []uint8) bool {
+		if want == nil {
+			return kern.CountMarked(mk[1:]) == card
+		}
+		for _, c := range want {
+			if mk[c] == 0 {
+				return false
+			}
+		}
+		return true
+	}
 	const step = 1 << 14
 	mustPar(par.For(col.Len(), 0, func(k, lo, hi int) {
 		if done.Load() {
@@ -280,7 +313,7 @@ func projectColumn(col *symbols.Column, rows []uint64, card int) bitset.Set {
 		}
 		for s := lo; s < hi; s += step {
 			kern.Mark(col, rows, mk, s, min(s+step, hi))
-			if kern.CountMarked(mk[1:]) == card {
+			if complete(mk) {
 				done.Store(true)
 				return
 			}
@@ -340,7 +373,7 @@ func (r *Result) fieldVals(f int) bitset.Set {
 				if r.kind[w] == vPeriph {
 					continue
 				}
-				p := projectColumn(g.colOf(n, f), r.nodeRows(n), r.m.fields[f].Cardinal())
+				p := projectWithin(g.colOf(n, f), r.nodeRows(n), r.m.fields[f].Cardinal(), r.st.sels[f].set)
 				if vf == nil {
 					vf = p
 				} else {

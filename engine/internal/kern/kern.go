@@ -27,7 +27,8 @@ type Lookup struct {
 	set    []uint64
 	max    uint32 // the largest code a scanned column holds
 	lut    *[lutSize]uint8
-	bitmap [32]byte // codes 0..255 as a bitmap, for the AVX2 uint8 kernel
+	bitmap [32]byte   // codes 0..255 as a bitmap, for the AVX2 uint8 kernel
+	bits4k *[512]byte // codes 256..4095: the set as a 4096-bit bitmap
 }
 
 // lutSize is the byte table size: 64 Ki codes plus padding, so a dword
@@ -43,6 +44,14 @@ func NewLookup(set []uint64, maxCode uint32) *Lookup {
 	for i := 0; i < 4 && i < len(set); i++ {
 		for b := 0; b < 8; b++ {
 			l.bitmap[i*8+b] = byte(set[i] >> (8 * b))
+		}
+	}
+	if maxCode >= 256 && maxCode < 4096 {
+		l.bits4k = new([512]byte)
+		for i, w := range set[:min(len(set), 64)] {
+			for b := 0; b < 8; b++ {
+				l.bits4k[i*8+b] = byte(w >> (8 * b))
+			}
 		}
 	}
 	if maxCode < 1<<16 {
@@ -185,7 +194,7 @@ func (l *Lookup) memberPacked(c *symbols.Column, out []uint64, lo, hi int) {
 func (l *Lookup) word(codes []uint32) uint64 {
 	var a, b uint64
 	if l.lut != nil && len(codes) == 64 {
-		if w, ok := simdWord((*[64]uint32)(codes), l.lut, l.max); ok {
+		if w, ok := simdWord((*[64]uint32)(codes), l.lut, l.bits4k, l.max); ok {
 			return w
 		}
 		t := (*[1 << 16]uint8)(l.lut[:1<<16])
@@ -207,13 +216,20 @@ func (l *Lookup) word(codes []uint32) uint64 {
 func (l *Lookup) Filter(c *symbols.Column, rows []uint64, lo, hi int) {
 	var buf [64]uint32
 	set := l.set
+	// Up to sparse rows of a word look their codes up one by one; with a
+	// vector kernel for the word, decoding the block is cheaper even for
+	// two rows (TPC-H Q6's filters: 13.4 -> 11.0 ms).
+	sparse := 8
+	if l.lut != nil && simdWordFast(l.max) {
+		sparse = 1
+	}
 	for r := lo; r < hi; r += 64 {
 		w := rows[r>>6]
 		if w == 0 {
 			continue
 		}
 		n := min(64, hi-r)
-		if bits.OnesCount64(w) <= 8 && hi <= math.MaxInt32 {
+		if bits.OnesCount64(w) <= sparse && hi <= math.MaxInt32 {
 			var at [8]int32
 			var code [8]uint32
 			k := 0

@@ -47,12 +47,26 @@ func wordU32VBMI(codes *[64]uint32, lut *[256]uint8) uint64
 //go:noescape
 func wordU32Gather(codes *[64]uint32, lut *[lutSize]uint8) uint64
 
+// wordU32Bits4K returns the membership word of 64 codes below 4096 in a
+// 4096-bit bitmap.
+//
+//go:noescape
+func wordU32Bits4K(codes *[64]uint32, bitmap *[512]byte) uint64
+
+// simdWordFast reports whether simdWord has a kernel for codes up to
+// maxCode.
+func simdWordFast(maxCode uint32) bool {
+	return (maxCode < 256 && hasVBMI) || (maxCode < 1<<16 && hasAVX512)
+}
+
 // simdWord returns the membership word of 64 decoded codes whose largest
 // is maxCode, and false when no kernel applies.
-func simdWord(codes *[64]uint32, lut *[lutSize]uint8, maxCode uint32) (uint64, bool) {
+func simdWord(codes *[64]uint32, lut *[lutSize]uint8, bits4k *[512]byte, maxCode uint32) (uint64, bool) {
 	switch {
 	case maxCode < 256 && hasVBMI:
 		return wordU32VBMI(codes, (*[256]uint8)(lut[:256])), true
+	case bits4k != nil && hasVBMI:
+		return wordU32Bits4K(codes, bits4k), true
 	case hasAVX512:
 		return wordU32Gather(codes, lut), true
 	}

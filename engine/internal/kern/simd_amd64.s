@@ -471,3 +471,71 @@ gmloop:
 gmdone:
 	VZEROUPPER
 	RET
+
+DATA bit7d<>+0(SB)/4, $0x80
+GLOBL bit7d<>(SB), RODATA|NOPTR, $4
+DATA bit8d<>+0(SB)/4, $0x100
+GLOBL bit8d<>(SB), RODATA|NOPTR, $4
+DATA seven32<>+0(SB)/4, $7
+GLOBL seven32<>(SB), RODATA|NOPTR, $4
+
+// Membership of 16 codes in Z0 against the 4096-bit bitmap in Z20..Z27:
+// byte c>>3 looked up with four two-register byte permutes (the low byte
+// of each dword lane indexes; bits 7 and 8 of c>>3 choose the table), then
+// bit c&7 of it tested into the k register.
+#define BITS4K16(kreg) \
+	VPSRLD    $3, Z0, Z1 \
+	VMOVDQA64 Z1, Z2 \
+	VPERMI2B  Z21, Z20, Z2 \
+	VMOVDQA64 Z1, Z3 \
+	VPERMI2B  Z23, Z22, Z3 \
+	VMOVDQA64 Z1, Z4 \
+	VPERMI2B  Z25, Z24, Z4 \
+	VMOVDQA64 Z1, Z5 \
+	VPERMI2B  Z27, Z26, Z5 \
+	VPTESTMD  Z28, Z1, K1 \
+	VPBLENDMD Z3, Z2, K1, Z2 \
+	VPBLENDMD Z5, Z4, K1, Z4 \
+	VPTESTMD  Z29, Z1, K2 \
+	VPBLENDMD Z4, Z2, K2, Z2 \
+	VPANDD    Z30, Z0, Z6 \
+	VPSRLVD   Z6, Z2, Z2 \
+	VPTESTMD  Z31, Z2, kreg
+
+// func wordU32Bits4K(codes *[64]uint32, bitmap *[512]byte) uint64
+TEXT ·wordU32Bits4K(SB), NOSPLIT, $0-24
+	MOVQ codes+0(FP), SI
+	MOVQ bitmap+8(FP), DX
+	VMOVDQU64 0(DX), Z20
+	VMOVDQU64 64(DX), Z21
+	VMOVDQU64 128(DX), Z22
+	VMOVDQU64 192(DX), Z23
+	VMOVDQU64 256(DX), Z24
+	VMOVDQU64 320(DX), Z25
+	VMOVDQU64 384(DX), Z26
+	VMOVDQU64 448(DX), Z27
+	VPBROADCASTD bit7d<>(SB), Z28
+	VPBROADCASTD bit8d<>(SB), Z29
+	VPBROADCASTD seven32<>(SB), Z30
+	VPBROADCASTD one32<>(SB), Z31
+	VMOVDQU32 0(SI), Z0
+	BITS4K16(K3)
+	VMOVDQU32 64(SI), Z0
+	BITS4K16(K4)
+	VMOVDQU32 128(SI), Z0
+	BITS4K16(K5)
+	VMOVDQU32 192(SI), Z0
+	BITS4K16(K6)
+	KMOVW     K3, AX
+	KMOVW     K4, BX
+	KMOVW     K5, R8
+	KMOVW     K6, R9
+	SHLQ      $16, BX
+	SHLQ      $32, R8
+	SHLQ      $48, R9
+	ORQ       BX, AX
+	ORQ       R8, AX
+	ORQ       R9, AX
+	MOVQ      AX, ret+16(FP)
+	VZEROUPPER
+	RET

@@ -11,10 +11,14 @@ func simdMemberU32(codes []uint32, set []uint64, out []uint64) int { return 0 }
 // SIMD reports the instruction set the kernels use.
 func SIMD() string { return "go" }
 
-func simdWord(codes *[64]uint32, lut *[lutSize]uint8, maxCode uint32) (uint64, bool) { return 0, false }
+func simdWord(codes *[64]uint32, lut *[lutSize]uint8, bits4k *[512]byte, maxCode uint32) (uint64, bool) {
+	return 0, false
+}
 
 func simdSumMasked(vals *[64]float64, masks []uint64, acc []float64) (uint64, bool) { return 0, false }
 
 const hasSumMasked = false
 
 func simdGroupMasks(masks []uint64, slot *[64]uint32, rows uint64) bool { return false }
+
+func simdWordFast(maxCode uint32) bool { return false }
