@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/assocengine/assoc/engine/expr"
+	"github.com/assocengine/assoc/engine/internal/kern"
 )
 
 // vecProg is the numbers a pass's aggregations read, as a list of vector
@@ -132,6 +133,10 @@ func (v *vnode) load(bc *blockCache, r, n int, out *[64]float64) {
 			for j := 0; j < n; j++ {
 				out[j] = nums[mp[codes[j]]]
 			}
+			return
+		}
+		if n == 64 && int(v.src.col.MaxCode()) < len(nums) {
+			kern.GatherF64(nums, codes, out)
 			return
 		}
 		for j := 0; j < n; j++ {

@@ -349,3 +349,58 @@ func BenchmarkSumMasked(b *testing.B) {
 		})
 	}
 }
+
+func TestGatherF64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 11))
+	for _, size := range []int{1, 12, 51, 1000, 1 << 20} {
+		nums := make([]float64, size)
+		for i := range nums {
+			nums[i] = rng.NormFloat64()
+		}
+		var codes [64]uint32
+		for j := range codes {
+			codes[j] = uint32(rng.IntN(size))
+		}
+		codes[0], codes[63] = uint32(size-1), 0
+		var out [64]float64
+		GatherF64(nums, &codes, &out)
+		for j, c := range codes {
+			require.Equal(t, nums[c], out[j])
+		}
+	}
+}
+
+func BenchmarkGatherF64(b *testing.B) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	for _, size := range []int{12, 1 << 20} {
+		nums := make([]float64, size)
+		const blocks = 1 << 12
+		codes := make([][64]uint32, blocks)
+		for i := range codes {
+			for j := range codes[i] {
+				codes[i][j] = uint32(rng.IntN(size))
+			}
+		}
+		var out [64]float64
+		b.Run(fmt.Sprintf("table=%d/simd", size), func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				GatherF64(nums, &codes[i&(blocks-1)], &out)
+				i++
+			}
+			b.ReportMetric(64*float64(b.N)/b.Elapsed().Seconds()/1e9, "Grows/s")
+		})
+		b.Run(fmt.Sprintf("table=%d/go", size), func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				for j, c := range &codes[i&(blocks-1)] {
+					out[j] = nums[c]
+				}
+				i++
+			}
+			b.ReportMetric(64*float64(b.N)/b.Elapsed().Seconds()/1e9, "Grows/s")
+		})
+	}
+}

@@ -53,6 +53,30 @@ func wordU32Gather(codes *[64]uint32, lut *[lutSize]uint8) uint64
 //go:noescape
 func wordU32Bits4K(codes *[64]uint32, bitmap *[512]byte) uint64
 
+// gatherF64AVX512 is GatherF64 with AVX-512.
+//
+//go:noescape
+func gatherF64AVX512(nums *float64, codes *[64]uint32, out *[64]float64)
+
+// permF64x16AVX512 is GatherF64 for a table of at most 16 numbers.
+//
+//go:noescape
+func permF64x16AVX512(table *[16]float64, codes *[64]uint32, out *[64]float64)
+
+func simdGatherF64(nums []float64, codes *[64]uint32, out *[64]float64) bool {
+	switch {
+	case !hasAVX512 || len(nums) == 0:
+		return false
+	case len(nums) <= 16:
+		var t [16]float64
+		copy(t[:], nums)
+		permF64x16AVX512(&t, codes, out)
+	default:
+		gatherF64AVX512(&nums[0], codes, out)
+	}
+	return true
+}
+
 // simdWordFast reports whether simdWord has a kernel for codes up to
 // maxCode.
 func simdWordFast(maxCode uint32) bool {

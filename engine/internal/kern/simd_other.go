@@ -22,3 +22,5 @@ const hasSumMasked = false
 func simdGroupMasks(masks []uint64, slot *[64]uint32, rows uint64) bool { return false }
 
 func simdWordFast(maxCode uint32) bool { return false }
+
+func simdGatherF64(nums []float64, codes *[64]uint32, out *[64]float64) bool { return false }
