@@ -258,14 +258,21 @@ func (sp *fastSpec) addVals(a *accum, slots *[64]uint32, vals *[64]float64, idx 
 	switch sp.kind {
 	case kSum:
 		f := a.f
-		if a.lanes > 1 {
-			sh, lm := laneShift(a.lanes), uint32(a.lanes-1)
+		switch a.lanes {
+		case 4:
 			for _, j := range idx {
 				if v := vals[j]; v == v {
-					f[slots[j]<<sh|uint32(j)&lm] += v
+					f[slots[j]<<2|uint32(j&3)] += v
 				}
 			}
-			break
+			return
+		case 8:
+			for _, j := range idx {
+				if v := vals[j]; v == v {
+					f[slots[j]<<3|uint32(j&7)] += v
+				}
+			}
+			return
 		}
 		for _, j := range idx {
 			if v := vals[j]; v == v {
@@ -283,7 +290,7 @@ func (sp *fastSpec) addVals(a *accum, slots *[64]uint32, vals *[64]float64, idx 
 					n[s]++
 				}
 			}
-			break
+			return
 		}
 		for _, j := range idx {
 			if v := vals[j]; v == v {

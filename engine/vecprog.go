@@ -30,8 +30,11 @@ type vop struct {
 	k    float64
 }
 
-// newVecProg compiles the values of specs.
-func newVecProg(specs []*fastSpec) *vecProg {
+// newVecProg compiles the values of specs. A measure of a field's numbers
+// by code reads them through the program only when another measure reads
+// them too or, with masked (the grouped-sum kernel), when it is a Sum or
+// Avg; otherwise fastSpec.add looks them up and adds them in one loop.
+func newVecProg(specs []*fastSpec, masked bool) *vecProg {
 	p := &vecProg{slot: make([]int, len(specs))}
 	memo := map[string]int{}
 	var add func(v *vnode) int
@@ -55,15 +58,47 @@ func newVecProg(specs []*fastSpec) *vecProg {
 		memo[key] = len(p.ops) - 1
 		return len(p.ops) - 1
 	}
+	leafOf := func(sp *fastSpec) *vnode {
+		switch {
+		case sp.prog != nil:
+			return nil
+		case sp.rowVals != nil:
+			return &vnode{src: sp.val, nums: sp.nums, rowVals: sp.rowVals}
+		case vecKind(sp.kind) && sp.kind != kCount:
+			return &vnode{src: sp.val, nums: sp.nums}
+		}
+		return nil
+	}
+	// How many measures read each leaf (through a program or directly).
+	uses := map[string]int{}
+	var count func(v *vnode)
+	count = func(v *vnode) {
+		if v.isK || v.op == expr.OpInvalid {
+			uses[v.structKey()]++
+			return
+		}
+		count(v.x)
+		if v.y != nil {
+			count(v.y)
+		}
+	}
+	for _, sp := range specs {
+		if sp.prog != nil {
+			count(sp.prog)
+		} else if l := leafOf(sp); l != nil {
+			count(l)
+		}
+	}
 	for i, sp := range specs {
 		p.sums = p.sums || sp.kind == kSum || sp.kind == kAvg
+		l := leafOf(sp)
 		switch {
 		case sp.prog != nil:
 			p.slot[i] = add(sp.prog)
-		case sp.rowVals != nil:
-			p.slot[i] = add(&vnode{src: sp.val, nums: sp.nums, rowVals: sp.rowVals})
-		case vecKind(sp.kind) && sp.kind != kCount:
-			p.slot[i] = add(&vnode{src: sp.val, nums: sp.nums})
+		case l == nil:
+			p.slot[i] = -1
+		case l.rowVals != nil || uses[l.structKey()] > 1 || (masked && (sp.kind == kSum || sp.kind == kAvg)):
+			p.slot[i] = add(l)
 		default:
 			p.slot[i] = -1
 		}
@@ -92,14 +127,15 @@ func (v *vnode) structKey() string {
 	return "(" + v.x.structKey() + v.op.String() + v.y.structKey() + ")"
 }
 
-// run writes the values of every op for bc's block of n rows (starting at
-// r unless it is a gathered block) into vals.
-func (p *vecProg) run(bc *blockCache, r, n int, vals [][64]float64) {
+// run writes the values of every op for the rows at offsets idx of bc's
+// block of n rows (starting at r unless it is a gathered block) into vals;
+// the values at other offsets are undefined.
+func (p *vecProg) run(bc *blockCache, r, n int, idx []uint8, vals [][64]float64) {
 	for i, o := range p.ops {
 		out := &vals[i]
 		switch {
 		case o.leaf != nil:
-			o.leaf.load(bc, r, n, out)
+			o.leaf.load(bc, r, n, idx, out)
 		case o.op == expr.OpNeg:
 			x := &vals[o.x]
 			for j := 0; j < n; j++ {
@@ -113,8 +149,12 @@ func (p *vecProg) run(bc *blockCache, r, n int, vals [][64]float64) {
 	}
 }
 
-// load writes a leaf's values for bc's block into out.
-func (v *vnode) load(bc *blockCache, r, n int, out *[64]float64) {
+// load writes a leaf's values for the rows at offsets idx of bc's block
+// into out. Numbers by code are looked up for those rows only unless most
+// of the block is selected (then the vector gather of all 64 is cheaper):
+// in a block with some rows selected, the others' lookups (often cache
+// misses into a large number table) would be wasted.
+func (v *vnode) load(bc *blockCache, r, n int, idx []uint8, out *[64]float64) {
 	switch {
 	case v.isK:
 		for j := 0; j < n; j++ {
@@ -130,16 +170,16 @@ func (v *vnode) load(bc *blockCache, r, n int, out *[64]float64) {
 		codes := bc.codes(v.src.col, n)
 		nums := v.nums
 		if mp := v.src.mp; mp != nil {
-			for j := 0; j < n; j++ {
+			for _, j := range idx {
 				out[j] = nums[mp[codes[j]]]
 			}
 			return
 		}
-		if n == 64 && int(v.src.col.MaxCode()) < len(nums) {
+		if n == 64 && len(idx) >= 40 && int(v.src.col.MaxCode()) < len(nums) {
 			kern.GatherF64(nums, codes, out)
 			return
 		}
-		for j := 0; j < n; j++ {
+		for _, j := range idx {
 			out[j] = nums[codes[j]]
 		}
 	}
