@@ -41,6 +41,15 @@ type Table struct {
 	// run concurrently once the table is built).
 	stale   atomic.Bool
 	indexMu sync.Mutex
+	// numHi is at least the largest number in the table, so InternNum of
+	// a greater number (ascending ids, sorted keys) knows it is new and
+	// appends it without touching the index (which goes stale), skipping
+	// the cache misses of a probe. The first index rebuild this causes
+	// (a lookup, or a number that is not greater) turns it off for good
+	// (noAsc), so a column that alternates cannot rebuild over and over.
+	numHi    float64
+	ascStale bool
+	noAsc    bool
 
 	numCount int // symbols with a number
 	intCount int // symbols whose number is an integer
@@ -58,7 +67,7 @@ const maxArena = math.MaxUint32
 
 // NewTable returns an empty symbol table.
 func NewTable() *Table {
-	return &Table{off: []uint32{0}, seed: maphash.MakeSeed()}
+	return &Table{off: []uint32{0}, seed: maphash.MakeSeed(), numHi: math.Inf(-1)}
 }
 
 // Len returns the number of symbols (the field's cardinality).
@@ -89,6 +98,17 @@ func (t *Table) InternText(s string) uint32 {
 // InternNum returns the id of the number f, adding it with text s if new.
 // If text is empty the default rendering of f is used.
 func (t *Table) InternNum(f float64, text string) uint32 {
+	if f > t.numHi && !t.noAsc {
+		if text == "" {
+			text = FormatNumber(f)
+		}
+		id := t.add(f, text)
+		t.ascStale = true
+		if !t.stale.Load() {
+			t.stale.Store(true)
+		}
+		return id
+	}
 	k := numKey(f)
 	slot, id, ok := t.findNum(k)
 	if ok {
@@ -144,6 +164,9 @@ func (t *Table) ensureIndex() {
 	t.indexMu.Lock()
 	defer t.indexMu.Unlock()
 	if t.stale.Load() {
+		if t.ascStale {
+			t.ascStale, t.noAsc = false, true
+		}
 		size := 16
 		for t.Len()*4 > size*3 {
 			size *= 2
@@ -242,6 +265,9 @@ func (t *Table) add(f float64, s string) uint32 {
 			}
 		}
 		t.numCount++
+		if f > t.numHi {
+			t.numHi = f
+		}
 		if f == math.Trunc(f) {
 			t.intCount++
 		}

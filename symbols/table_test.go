@@ -169,3 +169,63 @@ func TestAppendNew(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, uint32(1), id)
 }
+
+// TestInternNumAscending checks the ascending-number fast path: numbers
+// greater than every earlier one are appended without the index, and
+// repeats, smaller numbers, texts and lookups in between still find or
+// add the right ids (an oracle map decides).
+func TestInternNumAscending(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := 0; round < 200; round++ {
+		tb := NewTable()
+		byNum := map[uint64]uint32{}
+		byText := map[string]uint32{}
+		next := float64(rng.IntN(10)) - 5
+		for i, n := 0, rng.IntN(3000); i < n; i++ {
+			switch x := rng.IntN(100); {
+			case x < 85 || round%4 == 0: // ascending (only, every fourth round)
+				next += float64(1 + rng.IntN(3))
+				id := tb.InternNum(next, "")
+				_, dup := byNum[numKey(next)]
+				require.False(t, dup)
+				require.Equal(t, uint32(tb.Len()-1), id)
+				byNum[numKey(next)] = id
+			case x < 92: // a repeat or a smaller number
+				f := next - float64(rng.IntN(20))
+				id := tb.InternNum(f, "")
+				if old, ok := byNum[numKey(f)]; ok {
+					require.Equal(t, old, id, "round %d number %g", round, f)
+				} else {
+					byNum[numKey(f)] = id
+				}
+			case x < 96:
+				s := fmt.Sprint("t", rng.IntN(50))
+				id := tb.InternText(s)
+				if old, ok := byText[s]; ok {
+					require.Equal(t, old, id)
+				} else {
+					byText[s] = id
+				}
+			default:
+				f := next - float64(rng.IntN(30))
+				id, ok := tb.LookupNum(f)
+				old, want := byNum[numKey(f)]
+				require.Equal(t, want, ok)
+				if ok {
+					require.Equal(t, old, id)
+				}
+			}
+		}
+		require.Equal(t, len(byNum)+len(byText), tb.Len())
+		for k, id := range byNum {
+			got, ok := tb.LookupNum(math.Float64frombits(k))
+			require.True(t, ok)
+			require.Equal(t, id, got)
+		}
+		// Interning after the lookups above (index rebuilt) still works.
+		id := tb.InternNum(next+1, "")
+		got, ok := tb.LookupNum(next + 1)
+		require.True(t, ok)
+		require.Equal(t, id, got)
+	}
+}
