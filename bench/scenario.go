@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -67,14 +68,20 @@ func (sc *Scenario) Reset(s *engine.Session) error {
 // ResetWarm is Reset without clearing the model's caches: it measures the
 // engine as a busy app's users see it, where other sessions already made
 // the same selections and charts.
+//
+// Both end with a garbage collection, so that a run allocates from memory
+// earlier runs freed, as a long-running engine does, and not from fresh
+// heap: a short series of runs on a large model would otherwise never
+// reach a collection, and every new page costs a fault (about 5 us per
+// 4 KiB on the development VM: 15 of 85 ms of star/cycle at 100M rows).
 func (sc *Scenario) ResetWarm(s *engine.Session) error {
 	s.Reset()
-	if sc.Prepare == nil {
-		return nil
+	if sc.Prepare != nil {
+		if err := sc.Prepare(s); err != nil {
+			return fmt.Errorf("cannot prepare scenario %s: %w", sc.Name, err)
+		}
 	}
-	if err := sc.Prepare(s); err != nil {
-		return fmt.Errorf("cannot prepare scenario %s: %w", sc.Name, err)
-	}
+	runtime.GC()
 	return nil
 }
 

@@ -204,6 +204,7 @@ func BenchmarkMemberParallel(b *testing.B) {
 		maxCode uint32
 	}{
 		{"uint8/card=200/DRAM", 1 << 28, 200},
+		{"uint16/card=1e4/DRAM", 1 << 27, 10_000},
 		{"uint32/card=1e6", 1 << 22, 1_000_000},
 		{"uint32/card=1e6/DRAM", 1 << 26, 1_000_000},
 	} {
