@@ -428,14 +428,18 @@ type accum struct {
 	bits  bitset.Set // distinct: slot*(card+1)+code
 }
 
-func (sp *fastSpec) newAccum(slots int) *accum {
+func (sp *fastSpec) newAccum(slots int) *accum { return sp.newAccumLanes(slots, laneCount(slots)) }
+
+// newAccumLanes is newAccum with lanes partial sums per slot for sums and
+// averages (8 for the grouped-sum kernel).
+func (sp *fastSpec) newAccumLanes(slots, lanes int) *accum {
 	a := &accum{}
 	switch sp.kind {
 	case kSum:
-		a.lanes = laneCount(slots)
+		a.lanes = lanes
 		a.f = make([]float64, slots*a.lanes)
 	case kAvg:
-		a.lanes = laneCount(slots)
+		a.lanes = lanes
 		a.f = make([]float64, slots*a.lanes)
 		a.n = make([]int64, slots*a.lanes)
 	case kMin, kMax:
@@ -702,22 +706,35 @@ var identity64 = func() (a [64]uint8) {
 }()
 
 // laneCount returns the partial accumulators per slot of a sum over
-// slots groups: 8 when the grouped-sum kernel takes them (kern.SumMasked
-// adds row j into lane j&7), else 4 while the accumulators stay in L1.
+// slots groups: 4 while the accumulators stay in L1.
 func laneCount(slots int) int {
-	switch {
-	case maskSlots(slots):
-		return 8
-	case slots <= 512:
+	if slots <= 512 {
 		return 4
 	}
 	return 1
 }
 
-// maskSlots reports whether a pass over slots groups adds its sums with
-// the grouped-sum kernel.
-func maskSlots(slots int) bool {
-	return slots <= kern.MaxMaskGroups && kern.SumMaskedFast()
+// maskMinDensity is the share of a root's rows a pass must read for its
+// sums to use the grouped-sum kernel: its cost per block is per group, not
+// per row, so on a sparse selection (Region=East keeps 20 % of the rows,
+// 13 in a block) the row loop is cheaper.
+const maskMinDensity = 0.5
+
+// maskSlots reports whether a pass over slots groups reading rows (nil:
+// all) of nrows adds its sums with the grouped-sum kernel (kern.SumMasked
+// adds row j into lane j&7 of eight).
+func maskSlots(slots int, rows []uint64, nrows int) bool {
+	if slots > kern.MaxMaskGroups || !kern.SumMaskedFast() {
+		return false
+	}
+	if rows == nil {
+		return true
+	}
+	n := 0
+	for _, w := range rows {
+		n += bits.OnesCount64(w)
+	}
+	return float64(n) >= maskMinDensity*float64(nrows)
 }
 
 // laneShift is log2(lanes) for lanes 4 and 8.
@@ -751,7 +768,11 @@ func (c *chart) pass(root int, fr *fastFrame, rows []uint64, specs []*fastSpec, 
 			fastVecCalls.Add(1)
 		}
 	}
-	masked := maskSlots(slots)
+	masked := maskSlots(slots, rows, nrows)
+	lanes := laneCount(slots)
+	if masked {
+		lanes = 8
+	}
 	prog := newVecProg(specs, masked)
 	type scratch struct {
 		ids, buf, vb [64]uint32
@@ -836,7 +857,7 @@ func (c *chart) pass(root int, fr *fastFrame, rows []uint64, specs []*fastSpec, 
 		if accs[k] == nil {
 			accs[k] = make([]*accum, len(specs))
 			for i, sp := range specs {
-				accs[k][i] = sp.newAccum(slots)
+				accs[k][i] = sp.newAccumLanes(slots, lanes)
 			}
 			if presence {
 				seen[k] = make([]uint8, slots)
@@ -885,7 +906,7 @@ func (c *chart) pass(root int, fr *fastFrame, rows []uint64, specs []*fastSpec, 
 			}
 		}
 		if out[i] == nil {
-			out[i] = sp.newAccum(slots)
+			out[i] = sp.newAccumLanes(slots, lanes)
 		}
 	}
 	var present bitset.Set
