@@ -280,5 +280,8 @@ func (c *codes) bytes() int64 {
 
 // column packs the codes for a field of card symbols.
 func (c *codes) column(card int, p symbols.Policy) *symbols.Column {
+	if c.w == 4 {
+		return symbols.Pack(c.b32, uint32(card), p) // Pack copies
+	}
 	return symbols.Pack(c.all(), uint32(card), p)
 }

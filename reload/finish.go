@@ -24,6 +24,8 @@ func (it *interp) finish() (*engine.Model, error) {
 		}
 		names := make([]string, len(t.cols))
 		cols := make([]*symbols.Column, len(t.cols))
+		jobs := make([]func() error, 0, len(t.cols))
+		cells := 0
 		for i, c := range t.cols {
 			names[i] = c.f.name
 			if !done[c.f] {
@@ -31,9 +33,19 @@ func (it *interp) finish() (*engine.Model, error) {
 				done[c.f] = true
 			}
 			// Packed as the builder will keep it, so that it does not
-			// unpack and pack every column again.
-			cols[i] = c.c.column(c.f.syms.Len(), modelOptions(it.req).Packing)
-			c.c = codes{}
+			// unpack and pack every column again; the columns of a table
+			// are packed in parallel (this step was serial, a quarter of a
+			// 12M-row CSV load on two cores).
+			card, pol := c.f.syms.Len(), modelOptions(it.req).Packing
+			jobs = append(jobs, func() error {
+				cols[i] = c.c.column(card, pol)
+				c.c = codes{}
+				return nil
+			})
+			cells += c.c.Len()
+		}
+		if err := runJobs(jobs, cells); err != nil {
+			return nil, err
 		}
 		if err := b.AddTable(t.name, names, cols); err != nil {
 			return nil, fmt.Errorf("cannot build the data model: %w", err)
