@@ -219,6 +219,10 @@ func (r *Result) filterNode(n, f int, set bitset.Set) {
 	lk := kern.NewLookup(set, col.MaxCode())
 	defer lk.Release()
 	if r.rows[n] == nil {
+		if rows, ok := r.indexedRows(n, f, col, set); ok {
+			r.rows[n] = rows
+			return
+		}
 		out := make([]uint64, bitset.Words(nrows))
 		mustPar(par.For(nrows, 0, func(_, lo, hi int) { lk.Member(col, out, lo, hi) }))
 		r.rows[n] = out

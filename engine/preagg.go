@@ -90,6 +90,20 @@ func (m *Model) askedAgain(key any, c *chart) bool {
 	return a.n >= cacheAfter
 }
 
+// asked counts one more ask for the cache entry key (any caller, unlike
+// askedAgain's charts) and returns the count.
+func (m *Model) asked(key any) int {
+	v, loaded := m.cnums.LoadOrStore(askKey{key}, new(asks))
+	if !loaded && m.askEntries.Add(1) > maxAsks {
+		m.forgetAsks()
+	}
+	a := v.(*asks)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.n++
+	return a.n
+}
+
 type preAgg struct {
 	keyCard int // codes of the key, NULL included
 	accs    []*accum
