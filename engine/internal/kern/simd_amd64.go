@@ -63,9 +63,23 @@ func gatherF64AVX512(nums *float64, codes *[64]uint32, out *[64]float64)
 //go:noescape
 func permF64x16AVX512(table *[16]float64, codes *[64]uint32, out *[64]float64)
 
+// gatherF64AVX2 is GatherF64 with AVX2.
+//
+//go:noescape
+func gatherF64AVX2(nums *float64, codes *[64]uint32, out *[64]float64)
+
+// wordU32GatherAVX2 is wordU32Gather with AVX2.
+//
+//go:noescape
+func wordU32GatherAVX2(codes *[64]uint32, lut *[lutSize]uint8) uint64
+
 func simdGatherF64(nums []float64, codes *[64]uint32, out *[64]float64) bool {
 	switch {
-	case !hasAVX512 || len(nums) == 0:
+	case len(nums) == 0:
+		return false
+	case !hasAVX512 && hasAVX2:
+		gatherF64AVX2(&nums[0], codes, out)
+	case !hasAVX512:
 		return false
 	case len(nums) <= 16:
 		var t [16]float64
@@ -80,7 +94,7 @@ func simdGatherF64(nums []float64, codes *[64]uint32, out *[64]float64) bool {
 // simdWordFast reports whether simdWord has a kernel for codes up to
 // maxCode.
 func simdWordFast(maxCode uint32) bool {
-	return (maxCode < 256 && hasVBMI) || (maxCode < 1<<16 && hasAVX512)
+	return (maxCode < 256 && hasVBMI) || (maxCode < 1<<16 && (hasAVX512 || hasAVX2))
 }
 
 // simdWord returns the membership word of 64 decoded codes whose largest
@@ -93,6 +107,8 @@ func simdWord(codes *[64]uint32, lut *[lutSize]uint8, bits4k *[512]byte, maxCode
 		return wordU32Bits4K(codes, bits4k), true
 	case hasAVX512:
 		return wordU32Gather(codes, lut), true
+	case hasAVX2:
+		return wordU32GatherAVX2(codes, lut), true
 	}
 	return 0, false
 }

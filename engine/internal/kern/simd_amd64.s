@@ -617,3 +617,68 @@ TEXT ·permF64x16AVX512(SB), NOSPLIT, $0-24
 	VMOVUPD Z7, 448(DI)
 	VZEROUPPER
 	RET
+
+// One AVX2 gather of eight table bytes (as dwords) for codes at off(SI);
+// bit 0 of each byte shifted to the sign bit and collected into bits
+// shift..shift+7 of R8.
+#define WORD8AVX2(off, shift) \
+	VMOVDQU   off(SI), Y0 \
+	VMOVDQA   Y15, Y1 \
+	VPXOR     Y2, Y2, Y2 \
+	VPGATHERDD Y1, (DX)(Y0*1), Y2 \
+	VPSLLD    $31, Y2, Y2 \
+	VMOVMSKPS Y2, AX \
+	SHLQ      $shift, AX \
+	ORQ       AX, R8
+
+// func wordU32GatherAVX2(codes *[64]uint32, lut *[lutSize]uint8) uint64
+// wordU32Gather with AVX2: eight-lane dword gathers from the byte table.
+TEXT ·wordU32GatherAVX2(SB), NOSPLIT, $0-24
+	MOVQ codes+0(FP), SI
+	MOVQ lut+8(FP), DX
+	VPCMPEQD Y15, Y15, Y15
+	XORQ R8, R8
+	WORD8AVX2(0, 0)
+	WORD8AVX2(32, 8)
+	WORD8AVX2(64, 16)
+	WORD8AVX2(96, 24)
+	WORD8AVX2(128, 32)
+	WORD8AVX2(160, 40)
+	WORD8AVX2(192, 48)
+	WORD8AVX2(224, 56)
+	MOVQ R8, ret+16(FP)
+	VZEROUPPER
+	RET
+
+#define GATHER4F64(coff, ooff) \
+	VMOVDQU    coff(SI), X0 \
+	VMOVDQA    Y15, Y1 \
+	VXORPD     Y2, Y2, Y2 \
+	VGATHERDPD Y1, (DX)(X0*8), Y2 \
+	VMOVUPD    Y2, ooff(DI)
+
+// func gatherF64AVX2(nums *float64, codes *[64]uint32, out *[64]float64)
+// GatherF64 with AVX2: sixteen four-lane gathers.
+TEXT ·gatherF64AVX2(SB), NOSPLIT, $0-24
+	MOVQ nums+0(FP), DX
+	MOVQ codes+8(FP), SI
+	MOVQ out+16(FP), DI
+	VPCMPEQQ Y15, Y15, Y15
+	GATHER4F64(0, 0)
+	GATHER4F64(16, 32)
+	GATHER4F64(32, 64)
+	GATHER4F64(48, 96)
+	GATHER4F64(64, 128)
+	GATHER4F64(80, 160)
+	GATHER4F64(96, 192)
+	GATHER4F64(112, 224)
+	GATHER4F64(128, 256)
+	GATHER4F64(144, 288)
+	GATHER4F64(160, 320)
+	GATHER4F64(176, 352)
+	GATHER4F64(192, 384)
+	GATHER4F64(208, 416)
+	GATHER4F64(224, 448)
+	GATHER4F64(240, 480)
+	VZEROUPPER
+	RET
