@@ -297,22 +297,10 @@ func TestPreAggDifferential(t *testing.T) {
 // on its second ask, not its first, that later selections use it, and
 // that every answer equals the general path's.
 func TestPreAggOnRepeat(t *testing.T) {
-	b := NewBuilder(Options{NoSystemTables: true})
-	facts, err := b.NewTable("Facts", "K", "G", "V")
-	require.NoError(t, err)
-	// Big enough for the entry to fit the cache budget (half the model).
-	for i := 0; i < 100000; i++ {
-		require.NoError(t, facts.Append(float64(i%200), float64(i%3), float64(i%97)+0.5))
-	}
-	keys, err := b.NewTable("Keys", "K", "Region")
-	require.NoError(t, err)
-	for k := 0; k < 200; k++ {
-		require.NoError(t, keys.Append(float64(k), fmt.Sprintf("R%d", k%10)))
-	}
-	m, err := b.Build()
-	require.NoError(t, err)
+	backgroundBuilds = false
+	defer func() { backgroundBuilds = true }()
+	m, def := preAggModel(t)
 	s := NewSession(m, SessionOptions{})
-	def := &CubeDef{Dims: []CubeDim{{Field: "G"}}, Measures: []CubeMeasure{{Expr: "Sum(V)"}, {Expr: "Count(V)"}}}
 	answer := func(noFast bool) []string {
 		c, err := s.newChart("", nil, 0)
 		require.NoError(t, err)
@@ -340,6 +328,62 @@ func TestPreAggOnRepeat(t *testing.T) {
 	m.ClearCaches()
 	_ = answer(false)
 	require.Equal(t, built+1, preAggBuilt.Load())
+}
+
+// TestPreAggBackground checks that a chart's first ask queues its
+// pre-aggregation, built while the engine is idle, so that the second
+// ask uses it without building; and that ClearCaches drops the queue.
+func TestPreAggBackground(t *testing.T) {
+	m, def := preAggModel(t)
+	s := NewSession(m, SessionOptions{})
+	answer := func(noFast bool) []string {
+		c, err := s.newChart("", nil, 0)
+		require.NoError(t, err)
+		c.noFast = noFast
+		cb, err := c.cube(def)
+		require.NoError(t, err)
+		return cubeText(cb)
+	}
+	built, used, bg := preAggBuilt.Load(), preAggUsed.Load(), bgBuilt.Load()
+	_, err := s.SelectValues("", "Region", []FieldValue{{Text: "R1"}}, false, false)
+	require.NoError(t, err)
+	require.Equal(t, answer(true), answer(false))
+	m.WaitBuilds()
+	require.Equal(t, built+1, preAggBuilt.Load(), "built in the background")
+	require.Equal(t, bg+1, bgBuilt.Load())
+	_, err = s.SelectValues("", "Region", []FieldValue{{Text: "R2"}}, false, false)
+	require.NoError(t, err)
+	require.Equal(t, answer(true), answer(false))
+	require.Equal(t, used+1, preAggUsed.Load(), "the second ask used it")
+	require.Equal(t, built+1, preAggBuilt.Load(), "and did not build again")
+	// ClearCaches drops queued builds: nothing is built after it.
+	m.ClearCaches()
+	_, err = s.SelectValues("", "Region", []FieldValue{{Text: "R3"}}, false, false)
+	require.NoError(t, err)
+	_ = answer(false)
+	m.ClearCaches()
+	m.WaitBuilds()
+	require.Equal(t, built+1, preAggBuilt.Load())
+}
+
+// preAggModel is a fact table big enough for a pre-aggregation to fit the
+// cache budget (half the model), keyed to a Region table, and a chart.
+func preAggModel(t *testing.T) (*Model, *CubeDef) {
+	b := NewBuilder(Options{NoSystemTables: true})
+	facts, err := b.NewTable("Facts", "K", "G", "V")
+	require.NoError(t, err)
+	// Big enough for the entry to fit the cache budget (half the model).
+	for i := 0; i < 100000; i++ {
+		require.NoError(t, facts.Append(float64(i%200), float64(i%3), float64(i%97)+0.5))
+	}
+	keys, err := b.NewTable("Keys", "K", "Region")
+	require.NoError(t, err)
+	for k := 0; k < 200; k++ {
+		require.NoError(t, keys.Append(float64(k), fmt.Sprintf("R%d", k%10)))
+	}
+	m, err := b.Build()
+	require.NoError(t, err)
+	return m, &CubeDef{Dims: []CubeDim{{Field: "G"}}, Measures: []CubeMeasure{{Expr: "Sum(V)"}, {Expr: "Count(V)"}}}
 }
 
 // TestAskCountersBounded checks that ad hoc chart shapes do not grow the

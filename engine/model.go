@@ -33,6 +33,8 @@ type Model struct {
 	rowNumsBytes atomic.Int64
 	// askEntries counts the ask counters in cnums (preagg.go).
 	askEntries atomic.Int64
+	// bg runs pre-aggregation builds while the engine is idle (background.go).
+	bg bgBuilds
 }
 
 // Field is one field of the model: a name, a symbol table shared by every

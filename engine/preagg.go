@@ -24,10 +24,11 @@ import (
 //
 // Building an entry costs more than answering one selection directly (it
 // reads every row, not only the selected ones, into a larger table), so
-// the first chart of a shape is answered directly and only a repeated one
-// (cacheAfter asks) builds the entry: a chart seen once pays nothing
-// extra, and a dashboard's chart, recomputed at every selection, gets it
-// from its second selection on.
+// the first chart of a shape is answered directly and its entry is queued
+// for a background build while the engine is idle (background.go); a
+// repeated chart (cacheAfter asks) that finds no entry yet builds it
+// itself. A dashboard's chart, recomputed at every selection, thus gets
+// it by its second selection, usually without waiting for it.
 
 // maxPreAggCells bounds the cells (key values × groups) of one entry.
 const maxPreAggCells = 1 << 21
@@ -271,7 +272,20 @@ func (c *chart) preAgg(root, k, keyCard int, fr *fastFrame, specs []*fastSpec) *
 		return v.(*preAgg)
 	}
 	if !preAggAlways && !c.m.askedAgain(key.String(), c) {
+		// Build it while the engine is idle, for this chart's next ask.
+		ks := key.String()
+		c.m.buildLater(ks, func() { c.buildPreAgg(ks, root, k, keyCard, fr, specs) })
 		return nil
+	}
+	return c.buildPreAgg(key.String(), root, k, keyCard, fr, specs)
+}
+
+// buildPreAgg computes and caches the pre-aggregation named key (nil when
+// the cache budget is spent). It reads only the model, so a background
+// build may run it after the asking chart has answered.
+func (c *chart) buildPreAgg(key string, root, k, keyCard int, fr *fastFrame, specs []*fastSpec) *preAgg {
+	if v, ok := c.m.cnums.Load(key); ok {
+		return v.(*preAgg)
 	}
 	// The frame with the key as its first dimension (stride 1).
 	col := c.m.g.colOf(root, k)
@@ -304,7 +318,7 @@ func (c *chart) preAgg(root, k, keyCard int, fr *fastFrame, specs []*fastSpec) *
 	}
 	accs, present := c.pass(root, fk, nil, specs, true)
 	pa := &preAgg{keyCard: keyCard, accs: accs, present: present, size: size}
-	if v, loaded := c.m.cnums.LoadOrStore(key.String(), pa); loaded {
+	if v, loaded := c.m.cnums.LoadOrStore(key, pa); loaded {
 		c.m.rowNumsBytes.Add(-size)
 		return v.(*preAgg)
 	}

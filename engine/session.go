@@ -152,6 +152,7 @@ func (s *Session) Result(state string) (*Result, error) {
 
 // ResultFor returns the inference for st, cached by its version.
 func (s *Session) ResultFor(st *State) *Result {
+	s.m.touch()
 	s.cacheMu.Lock()
 	e, ok := s.cache[st.version]
 	if !ok {

@@ -117,6 +117,7 @@ func (m *Model) ClearResults() {
 // run's work, and an embedder may call it to give the memory back.
 // Sessions keep their own latest results.
 func (m *Model) ClearCaches() {
+	m.dropBuilds()
 	m.ClearResults()
 	m.cnums.Range(func(k, v any) bool {
 		switch k := k.(type) {
