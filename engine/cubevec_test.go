@@ -301,14 +301,7 @@ func TestPreAggOnRepeat(t *testing.T) {
 	defer func() { backgroundBuilds = true }()
 	m, def := preAggModel(t)
 	s := NewSession(m, SessionOptions{})
-	answer := func(noFast bool) []string {
-		c, err := s.newChart("", nil, 0)
-		require.NoError(t, err)
-		c.noFast = noFast
-		cb, err := c.cube(def)
-		require.NoError(t, err)
-		return cubeText(cb)
-	}
+	answer := cubeAnswer(t, s, def)
 	built, used := preAggBuilt.Load(), preAggUsed.Load()
 	for i, region := range []string{"R1", "R2", "R3", "R4"} {
 		_, err := s.SelectValues("", "Region", []FieldValue{{Text: region}}, false, false)
@@ -336,14 +329,7 @@ func TestPreAggOnRepeat(t *testing.T) {
 func TestPreAggBackground(t *testing.T) {
 	m, def := preAggModel(t)
 	s := NewSession(m, SessionOptions{})
-	answer := func(noFast bool) []string {
-		c, err := s.newChart("", nil, 0)
-		require.NoError(t, err)
-		c.noFast = noFast
-		cb, err := c.cube(def)
-		require.NoError(t, err)
-		return cubeText(cb)
-	}
+	answer := cubeAnswer(t, s, def)
 	built, used, bg := preAggBuilt.Load(), preAggUsed.Load(), bgBuilt.Load()
 	_, err := s.SelectValues("", "Region", []FieldValue{{Text: "R1"}}, false, false)
 	require.NoError(t, err)
@@ -364,6 +350,19 @@ func TestPreAggBackground(t *testing.T) {
 	m.ClearCaches()
 	m.WaitBuilds()
 	require.Equal(t, built+1, preAggBuilt.Load())
+}
+
+// cubeAnswer returns a function computing def in s on the fast path or
+// (noFast) the general one.
+func cubeAnswer(t *testing.T, s *Session, def *CubeDef) func(noFast bool) []string {
+	return func(noFast bool) []string {
+		c, err := s.newChart("", nil, 0)
+		require.NoError(t, err)
+		c.noFast = noFast
+		cb, err := c.cube(def)
+		require.NoError(t, err)
+		return cubeText(cb)
+	}
 }
 
 // preAggModel is a fact table big enough for a pre-aggregation to fit the

@@ -153,6 +153,32 @@ a2done:
 DATA lowbyte<>+0(SB)/4, $0x000000ff
 GLOBL lowbyte<>(SB), RODATA|NOPTR, $4
 
+// The membership word (into AX) of the 64 codes in Z0..Z3: dword gathers
+// from the byte table at DX, low byte tested against Z15 (0xff).
+#define GATHER64WORD \
+	KXNORW    K1, K1, K1 \
+	VPGATHERDD (DX)(Z0*1), K1, Z4 \
+	KXNORW    K2, K2, K2 \
+	VPGATHERDD (DX)(Z1*1), K2, Z5 \
+	KXNORW    K3, K3, K3 \
+	VPGATHERDD (DX)(Z2*1), K3, Z6 \
+	KXNORW    K4, K4, K4 \
+	VPGATHERDD (DX)(Z3*1), K4, Z7 \
+	VPTESTMD  Z15, Z4, K1 \
+	VPTESTMD  Z15, Z5, K2 \
+	VPTESTMD  Z15, Z6, K3 \
+	VPTESTMD  Z15, Z7, K4 \
+	KMOVW     K1, AX \
+	KMOVW     K2, BX \
+	KMOVW     K3, R8 \
+	KMOVW     K4, R9 \
+	SHLQ      $16, BX \
+	SHLQ      $32, R8 \
+	SHLQ      $48, R9 \
+	ORQ       BX, AX \
+	ORQ       R8, AX \
+	ORQ       R9, AX
+
 // func memberU16Gather(codes []uint16, lut *[lutSize]uint8, out []uint64)
 TEXT ·memberU16Gather(SB), NOSPLIT, $0-56
 	MOVQ codes_base+0(FP), SI
@@ -170,28 +196,7 @@ g16loop:
 	VPMOVZXWD 32(SI), Z1
 	VPMOVZXWD 64(SI), Z2
 	VPMOVZXWD 96(SI), Z3
-	KXNORW    K1, K1, K1
-	VPGATHERDD (DX)(Z0*1), K1, Z4
-	KXNORW    K2, K2, K2
-	VPGATHERDD (DX)(Z1*1), K2, Z5
-	KXNORW    K3, K3, K3
-	VPGATHERDD (DX)(Z2*1), K3, Z6
-	KXNORW    K4, K4, K4
-	VPGATHERDD (DX)(Z3*1), K4, Z7
-	VPTESTMD  Z15, Z4, K1
-	VPTESTMD  Z15, Z5, K2
-	VPTESTMD  Z15, Z6, K3
-	VPTESTMD  Z15, Z7, K4
-	KMOVW     K1, AX
-	KMOVW     K2, BX
-	KMOVW     K3, R8
-	KMOVW     K4, R9
-	SHLQ      $16, BX
-	SHLQ      $32, R8
-	SHLQ      $48, R9
-	ORQ       BX, AX
-	ORQ       R8, AX
-	ORQ       R9, AX
+	GATHER64WORD
 	MOVQ      AX, (DI)
 	ADDQ      $128, SI
 	ADDQ      $8, DI
@@ -318,28 +323,7 @@ TEXT ·wordU32Gather(SB), NOSPLIT, $0-24
 	VMOVDQU32 64(SI), Z1
 	VMOVDQU32 128(SI), Z2
 	VMOVDQU32 192(SI), Z3
-	KXNORW    K1, K1, K1
-	VPGATHERDD (DX)(Z0*1), K1, Z4
-	KXNORW    K2, K2, K2
-	VPGATHERDD (DX)(Z1*1), K2, Z5
-	KXNORW    K3, K3, K3
-	VPGATHERDD (DX)(Z2*1), K3, Z6
-	KXNORW    K4, K4, K4
-	VPGATHERDD (DX)(Z3*1), K4, Z7
-	VPTESTMD  Z15, Z4, K1
-	VPTESTMD  Z15, Z5, K2
-	VPTESTMD  Z15, Z6, K3
-	VPTESTMD  Z15, Z7, K4
-	KMOVW     K1, AX
-	KMOVW     K2, BX
-	KMOVW     K3, R8
-	KMOVW     K4, R9
-	SHLQ      $16, BX
-	SHLQ      $32, R8
-	SHLQ      $48, R9
-	ORQ       BX, AX
-	ORQ       R8, AX
-	ORQ       R9, AX
+	GATHER64WORD
 	MOVQ      AX, ret+16(FP)
 	VZEROUPPER
 	RET
