@@ -45,6 +45,10 @@ type bgBuilds struct {
 
 var bgBuilt atomic.Int64
 
+// bgRunners counts the running queue goroutines of all models (tests wait
+// for them before counting builds).
+var bgRunners sync.WaitGroup
+
 // touch records foreground activity.
 func (m *Model) touch() { m.bg.busy.Store(time.Now().UnixNano()) }
 
@@ -69,12 +73,14 @@ func (m *Model) buildLater(key string, run func()) {
 	}
 	if !b.running {
 		b.running = true
+		bgRunners.Add(1)
 		go m.runBuilds(b.wake)
 	}
 }
 
 // runBuilds runs the queue, each job once the engine has been idle.
 func (m *Model) runBuilds(wake chan struct{}) {
+	defer bgRunners.Done()
 	b := &m.bg
 	for {
 		// Wait for idleness (or for the queue to be dropped).

@@ -297,6 +297,7 @@ func TestPreAggDifferential(t *testing.T) {
 // on its second ask, not its first, that later selections use it, and
 // that every answer equals the general path's.
 func TestPreAggOnRepeat(t *testing.T) {
+	bgRunners.Wait() // builds other tests queued
 	backgroundBuilds = false
 	defer func() { backgroundBuilds = true }()
 	m, def := preAggModel(t)
@@ -327,6 +328,7 @@ func TestPreAggOnRepeat(t *testing.T) {
 // pre-aggregation, built while the engine is idle, so that the second
 // ask uses it without building; and that ClearCaches drops the queue.
 func TestPreAggBackground(t *testing.T) {
+	bgRunners.Wait() // builds other tests queued
 	m, def := preAggModel(t)
 	s := NewSession(m, SessionOptions{})
 	answer := cubeAnswer(t, s, def)

@@ -145,33 +145,14 @@ func (c *chart) preAggregated(root int, fr *fastFrame, specs []*fastSpec) ([]*ac
 	}
 	k, vals, ok := c.res.keyFilter(root)
 	if !ok {
+		if c.res.trivial {
+			c.preAggAhead(root, fr, specs)
+		}
 		return nil, nil, false
 	}
 	keyCol := c.m.g.colOf(root, k)
-	keyCard := c.m.fields[k].Cardinal() + 1
-	// The frame of the dimensions the key does not determine.
-	others := &fastFrame{root: root, dense: 1}
-	var keyDims []int
-	for d, fd := range fr.dims {
-		if fd.col == keyCol {
-			keyDims = append(keyDims, d)
-			continue
-		}
-		card := c.m.fields[fr.fields[d]].Cardinal() + 1
-		var pm []uint32
-		if fd.mp != nil {
-			pm = make([]uint32, len(fd.mp))
-			for i, v := range fd.mp {
-				pm[i] = v * uint32(others.dense)
-			}
-		}
-		others.dims = append(others.dims, fd)
-		others.fields = append(others.fields, fr.fields[d])
-		others.premul = append(others.premul, pm)
-		others.stride = append(others.stride, others.dense)
-		others.dense *= card
-	}
-	if keyCard*others.dense > maxPreAggCells {
+	others, keyDims, keyCard, ok := c.preAggPlan(root, k, fr)
+	if !ok {
 		return nil, nil, false
 	}
 	nsel := keyCard - 1
@@ -258,26 +239,91 @@ func (c *chart) preAggregated(root int, fr *fastFrame, specs []*fastSpec) ([]*ac
 	return accs, present, true
 }
 
-// preAgg returns the cached pre-aggregation of specs by (key code,
-// group), computing it with one pass over every row of root; nil when the
-// cache budget is spent.
-func (c *chart) preAgg(root, k, keyCard int, fr *fastFrame, specs []*fastSpec) *preAgg {
+// preAggPlan returns the frame of fr's dimensions that key k does not
+// determine, the indexes of those it does, and k's codes (NULL included);
+// ok is false when the pre-aggregation would be too large.
+func (c *chart) preAggPlan(root, k int, fr *fastFrame) (others *fastFrame, keyDims []int, keyCard int, ok bool) {
+	keyCol := c.m.g.colOf(root, k)
+	keyCard = c.m.fields[k].Cardinal() + 1
+	others = &fastFrame{root: root, dense: 1}
+	for d, fd := range fr.dims {
+		if fd.col == keyCol {
+			keyDims = append(keyDims, d)
+			continue
+		}
+		card := c.m.fields[fr.fields[d]].Cardinal() + 1
+		var pm []uint32
+		if fd.mp != nil {
+			pm = make([]uint32, len(fd.mp))
+			for i, v := range fd.mp {
+				pm[i] = v * uint32(others.dense)
+			}
+		}
+		others.dims = append(others.dims, fd)
+		others.fields = append(others.fields, fr.fields[d])
+		others.premul = append(others.premul, pm)
+		others.stride = append(others.stride, others.dense)
+		others.dense *= card
+	}
+	return others, keyDims, keyCard, keyCard*others.dense <= maxPreAggCells
+}
+
+// preAggAhead queues, for a chart asked with no selection (a sheet just
+// opened reads every row), its pre-aggregation by each key that links the
+// root to another table: the selections users make next are mostly in
+// dimension tables, whose rows reach the root through such a key, so the
+// first selection after opening a sheet finds them (built while the
+// engine is idle).
+func (c *chart) preAggAhead(root int, fr *fastFrame, specs []*fastSpec) {
+	if !backgroundBuilds || c.m.g.nodes[root].rows < preAggMinRows {
+		return
+	}
+	g := &c.m.g
+	for _, k := range g.nodes[root].fields {
+		if len(g.fieldNodes[k]) < 2 {
+			continue // not a key to another table
+		}
+		others, _, keyCard, ok := c.preAggPlan(root, k, fr)
+		if !ok {
+			continue
+		}
+		key := preAggKey(root, k, others, specs)
+		if _, ok := c.m.cnums.Load(key); ok {
+			continue
+		}
+		c.m.buildLater(key, func() { c.buildPreAgg(key, root, k, keyCard, others, specs) })
+	}
+}
+
+// preAggMinRows is the table size from which preAggAhead builds anything
+// (a small table's pass is cheaper than keeping the entries).
+const preAggMinRows = 1 << 20
+
+// preAggKey names the pre-aggregation of specs over fr by key k.
+func preAggKey(root, k int, fr *fastFrame, specs []*fastSpec) string {
 	var key strings.Builder
 	fmt.Fprintf(&key, "preagg|%d|%d|%v", root, k, fr.fields)
 	for _, sp := range specs {
 		key.WriteString("|")
 		key.WriteString(expr.String(sp.call))
 	}
-	if v, ok := c.m.cnums.Load(key.String()); ok {
+	return key.String()
+}
+
+// preAgg returns the cached pre-aggregation of specs by (key code,
+// group), computing it with one pass over every row of root; nil when the
+// cache budget is spent.
+func (c *chart) preAgg(root, k, keyCard int, fr *fastFrame, specs []*fastSpec) *preAgg {
+	key := preAggKey(root, k, fr, specs)
+	if v, ok := c.m.cnums.Load(key); ok {
 		return v.(*preAgg)
 	}
-	if !preAggAlways && !c.m.askedAgain(key.String(), c) {
+	if !preAggAlways && !c.m.askedAgain(key, c) {
 		// Build it while the engine is idle, for this chart's next ask.
-		ks := key.String()
-		c.m.buildLater(ks, func() { c.buildPreAgg(ks, root, k, keyCard, fr, specs) })
+		c.m.buildLater(key, func() { c.buildPreAgg(key, root, k, keyCard, fr, specs) })
 		return nil
 	}
-	return c.buildPreAgg(key.String(), root, k, keyCard, fr, specs)
+	return c.buildPreAgg(key, root, k, keyCard, fr, specs)
 }
 
 // buildPreAgg computes and caches the pre-aggregation named key (nil when
