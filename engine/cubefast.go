@@ -724,7 +724,7 @@ const maskMinDensity = 0.5
 // all) of nrows adds its sums with the grouped-sum kernel (kern.SumMasked
 // adds row j into lane j&7 of eight).
 func maskSlots(slots int, rows []uint64, nrows int) bool {
-	if slots > kern.MaxMaskGroups || !kern.SumMaskedFast() {
+	if slots > kern.MaskGroups() {
 		return false
 	}
 	if rows == nil {

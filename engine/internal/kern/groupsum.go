@@ -9,10 +9,13 @@ import "math/bits"
 // by every measure, so a measure costs eight masked vector additions per
 // group that has rows in the block instead of a load-add-store per row.
 
-// SumMaskedFast reports whether SumMasked runs a vector kernel here. Its
-// Go twin adds in the kernel's order to give the same bits, which makes it
-// slower than a plain per-row loop: callers without the kernel use that.
-func SumMaskedFast() bool { return hasSumMasked }
+// MaskGroups returns the most groups for which SumMasked beats a per-row
+// loop here (0: never): 16 with AVX-512; 6 with AVX2, whose kernel pays a
+// lane-mask lookup per four rows and group (BenchmarkAVX2: 15 / 29 / 68 ns
+// a block for 1 / 4 / 12 groups against 42-45 ns for the row loop). The Go
+// twin adds in the kernels' order to give the same bits, which makes it
+// slower than the row loop.
+func MaskGroups() int { return maskGroups() }
 
 // MaxMaskGroups is the most groups SumMasked takes.
 const MaxMaskGroups = 16

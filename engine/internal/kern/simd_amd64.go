@@ -118,7 +118,15 @@ func simdWord(codes *[64]uint32, lut *[lutSize]uint8, bits4k *[512]byte, maxCode
 //go:noescape
 func sumMaskedAVX512(vals *[64]float64, masks *uint64, groups int, acc *float64) uint64
 
-var hasSumMasked = hasAVX512
+func maskGroups() int {
+	switch {
+	case hasAVX512:
+		return MaxMaskGroups
+	case hasAVX2:
+		return 6
+	}
+	return 0
+}
 
 // groupMasksAVX512 is GroupMasks with AVX-512 for a row mask.
 //
@@ -133,11 +141,22 @@ func simdGroupMasks(masks []uint64, slot *[64]uint32, rows uint64) bool {
 	return true
 }
 
+// sumMaskedAVX2 is SumMasked with AVX2 (clean is scratch).
+//
+//go:noescape
+func sumMaskedAVX2(vals *[64]float64, masks *uint64, groups int, acc *float64, clean *[64]float64) uint64
+
 func simdSumMasked(vals *[64]float64, masks []uint64, acc []float64) (uint64, bool) {
-	if !hasAVX512 || len(masks) == 0 {
+	switch {
+	case len(masks) == 0:
 		return 0, false
+	case hasAVX512:
+		return sumMaskedAVX512(vals, &masks[0], len(masks), &acc[0]), true
+	case hasAVX2:
+		var clean [64]float64
+		return sumMaskedAVX2(vals, &masks[0], len(masks), &acc[0], &clean), true
 	}
-	return sumMaskedAVX512(vals, &masks[0], len(masks), &acc[0]), true
+	return 0, false
 }
 
 func simdMemberU8(codes []uint8, lut *[256]uint8, bitmap *[32]byte, out []uint64) int {

@@ -666,3 +666,162 @@ TEXT ·gatherF64AVX2(SB), NOSPLIT, $0-24
 	GATHER4F64(240, 480)
 	VZEROUPPER
 	RET
+
+// Lane masks for AVX2: entry b (32 bytes) has qword i all ones when bit i
+// of the nibble b is set.
+DATA lanemask<>+0(SB)/8, $0x0000000000000000
+DATA lanemask<>+8(SB)/8, $0x0000000000000000
+DATA lanemask<>+16(SB)/8, $0x0000000000000000
+DATA lanemask<>+24(SB)/8, $0x0000000000000000
+DATA lanemask<>+32(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+40(SB)/8, $0x0000000000000000
+DATA lanemask<>+48(SB)/8, $0x0000000000000000
+DATA lanemask<>+56(SB)/8, $0x0000000000000000
+DATA lanemask<>+64(SB)/8, $0x0000000000000000
+DATA lanemask<>+72(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+80(SB)/8, $0x0000000000000000
+DATA lanemask<>+88(SB)/8, $0x0000000000000000
+DATA lanemask<>+96(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+104(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+112(SB)/8, $0x0000000000000000
+DATA lanemask<>+120(SB)/8, $0x0000000000000000
+DATA lanemask<>+128(SB)/8, $0x0000000000000000
+DATA lanemask<>+136(SB)/8, $0x0000000000000000
+DATA lanemask<>+144(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+152(SB)/8, $0x0000000000000000
+DATA lanemask<>+160(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+168(SB)/8, $0x0000000000000000
+DATA lanemask<>+176(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+184(SB)/8, $0x0000000000000000
+DATA lanemask<>+192(SB)/8, $0x0000000000000000
+DATA lanemask<>+200(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+208(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+216(SB)/8, $0x0000000000000000
+DATA lanemask<>+224(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+232(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+240(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+248(SB)/8, $0x0000000000000000
+DATA lanemask<>+256(SB)/8, $0x0000000000000000
+DATA lanemask<>+264(SB)/8, $0x0000000000000000
+DATA lanemask<>+272(SB)/8, $0x0000000000000000
+DATA lanemask<>+280(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+288(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+296(SB)/8, $0x0000000000000000
+DATA lanemask<>+304(SB)/8, $0x0000000000000000
+DATA lanemask<>+312(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+320(SB)/8, $0x0000000000000000
+DATA lanemask<>+328(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+336(SB)/8, $0x0000000000000000
+DATA lanemask<>+344(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+352(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+360(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+368(SB)/8, $0x0000000000000000
+DATA lanemask<>+376(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+384(SB)/8, $0x0000000000000000
+DATA lanemask<>+392(SB)/8, $0x0000000000000000
+DATA lanemask<>+400(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+408(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+416(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+424(SB)/8, $0x0000000000000000
+DATA lanemask<>+432(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+440(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+448(SB)/8, $0x0000000000000000
+DATA lanemask<>+456(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+464(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+472(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+480(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+488(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+496(SB)/8, $0xffffffffffffffff
+DATA lanemask<>+504(SB)/8, $0xffffffffffffffff
+GLOBL lanemask<>(SB), RODATA|NOPTR, $512
+
+#define CLEAN4(off, sh) \
+	VMOVUPD   off(SI), Y0 \
+	VCMPPD    $7, Y0, Y0, Y1 \
+	VANDPD    Y1, Y0, Y0 \
+	VMOVUPD   Y0, off(R11) \
+	VMOVMSKPD Y1, AX \
+	SHLQ      $sh, AX \
+	ORQ       AX, R10
+
+// Adds the cleaned rows 8*q8..8*q8+7 under the mask byte in BX (shifted)
+// into the chain accA (lanes 0-3) and accB (lanes 4-7).
+#define ADD8(q8, accA, accB) \
+	MOVQ    AX, BX \
+	SHRQ    $(8*q8), BX \
+	MOVQ    BX, R9 \
+	ANDQ    $15, BX \
+	SHLQ    $5, BX \
+	VMOVUPD (q8*64)(R11), Y4 \
+	VANDPD  (R12)(BX*1), Y4, Y4 \
+	VADDPD  Y4, accA, accA \
+	SHRQ    $4, R9 \
+	ANDQ    $15, R9 \
+	SHLQ    $5, R9 \
+	VMOVUPD (q8*64+32)(R11), Y5 \
+	VANDPD  (R12)(R9*1), Y5, Y5 \
+	VADDPD  Y5, accB, accB
+
+// func sumMaskedAVX2(vals *[64]float64, masks *uint64, groups int, acc *float64, clean *[64]float64) uint64
+// SumMasked with AVX2: the values with NULL as 0 go to clean once; each
+// group with rows then adds them under per-lane masks looked up from
+// lanemask, in the AVX-512 kernel's order (eight-row chunks 0, 2, 4, 6 in
+// one chain, 1, 3, 5, 7 in another), so both give the same bits.
+TEXT ·sumMaskedAVX2(SB), NOSPLIT, $0-48
+	MOVQ vals+0(FP), SI
+	MOVQ masks+8(FP), DX
+	MOVQ groups+16(FP), CX
+	MOVQ acc+24(FP), DI
+	MOVQ clean+32(FP), R11
+	LEAQ lanemask<>(SB), R12
+	XORQ R10, R10
+	CLEAN4(0, 0)
+	CLEAN4(32, 4)
+	CLEAN4(64, 8)
+	CLEAN4(96, 12)
+	CLEAN4(128, 16)
+	CLEAN4(160, 20)
+	CLEAN4(192, 24)
+	CLEAN4(224, 28)
+	CLEAN4(256, 32)
+	CLEAN4(288, 36)
+	CLEAN4(320, 40)
+	CLEAN4(352, 44)
+	CLEAN4(384, 48)
+	CLEAN4(416, 52)
+	CLEAN4(448, 56)
+	CLEAN4(480, 60)
+	XORQ R13, R13
+
+a2sloop:
+	CMPQ  R13, CX
+	JGE   a2sdone
+	MOVQ  (DX)(R13*8), AX
+	TESTQ AX, AX
+	JZ    a2snext
+	VMOVUPD (DI), Y8
+	VMOVUPD 32(DI), Y9
+	VXORPD  Y10, Y10, Y10
+	VXORPD  Y11, Y11, Y11
+	ADD8(0, Y8, Y9)
+	ADD8(1, Y10, Y11)
+	ADD8(2, Y8, Y9)
+	ADD8(3, Y10, Y11)
+	ADD8(4, Y8, Y9)
+	ADD8(5, Y10, Y11)
+	ADD8(6, Y8, Y9)
+	ADD8(7, Y10, Y11)
+	VADDPD  Y10, Y8, Y8
+	VADDPD  Y11, Y9, Y9
+	VMOVUPD Y8, (DI)
+	VMOVUPD Y9, 32(DI)
+
+a2snext:
+	ADDQ $64, DI
+	INCQ R13
+	JMP  a2sloop
+
+a2sdone:
+	MOVQ R10, ret+40(FP)
+	VZEROUPPER
+	RET

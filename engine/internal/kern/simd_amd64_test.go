@@ -3,6 +3,7 @@
 package kern
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -17,15 +18,15 @@ func TestKernelsAVX2(t *testing.T) {
 	if !cpu.X86.HasAVX2 {
 		t.Skip("no AVX2")
 	}
-	vbmi, avx512, sum := hasVBMI, hasAVX512, hasSumMasked
-	hasVBMI, hasAVX512, hasSumMasked = false, false, false
-	defer func() { hasVBMI, hasAVX512, hasSumMasked = vbmi, avx512, sum }()
+	vbmi, avx512 := hasVBMI, hasAVX512
+	hasVBMI, hasAVX512 = false, false
+	defer func() { hasVBMI, hasAVX512 = vbmi, avx512 }()
 	require := func(ok bool) {
 		if !ok {
 			t.Fatal("the AVX2 paths are not selected")
 		}
 	}
-	require(simdWordFast(1000) && !SumMaskedFast())
+	require(simdWordFast(1000) && MaskGroups() == 6)
 	t.Run("scans", checkKernels)
 	t.Run("gather", checkGatherF64)
 	t.Run("summasked", checkSumMasked)
@@ -65,6 +66,33 @@ func BenchmarkAVX2(b *testing.B) {
 				GatherF64(nums, &codes, &vals)
 			}
 		})
+		for _, groups := range []int{1, 4, 12} {
+			var slot [64]uint32
+			for j := range slot {
+				vals[j] = rng.Float64()
+				slot[j] = uint32(rng.IntN(groups))
+			}
+			masks := make([]uint64, groups)
+			GroupMasks(masks, &slot, ^uint64(0))
+			acc := make([]float64, 8*groups)
+			b.Run(fmt.Sprintf("summasked-%d/%s", groups, name), func(b *testing.B) {
+				if !avx2 {
+					// Without a kernel the engine adds row by row.
+					f := make([]float64, 4*groups)
+					for b.Loop() {
+						for j, v := range vals {
+							if v == v {
+								f[slot[j]<<2|uint32(j&3)] += v
+							}
+						}
+					}
+					return
+				}
+				for b.Loop() {
+					SumMasked(&vals, masks, acc)
+				}
+			})
+		}
 		hasVBMI, hasAVX512, hasAVX2 = vbmi, avx512, a2
 	}
 }

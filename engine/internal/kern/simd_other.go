@@ -17,7 +17,7 @@ func simdWord(codes *[64]uint32, lut *[lutSize]uint8, bits4k *[512]byte, maxCode
 
 func simdSumMasked(vals *[64]float64, masks []uint64, acc []float64) (uint64, bool) { return 0, false }
 
-const hasSumMasked = false
+func maskGroups() int { return 0 }
 
 func simdGroupMasks(masks []uint64, slot *[64]uint32, rows uint64) bool { return false }
 
