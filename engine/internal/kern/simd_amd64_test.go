@@ -67,24 +67,13 @@ func BenchmarkAVX2(b *testing.B) {
 			}
 		})
 		for _, groups := range []int{1, 4, 12} {
-			var slot [64]uint32
-			for j := range slot {
-				vals[j] = rng.Float64()
-				slot[j] = uint32(rng.IntN(groups))
-			}
-			masks := make([]uint64, groups)
-			GroupMasks(masks, &slot, ^uint64(0))
-			acc := make([]float64, 8*groups)
+			vals, slot, masks, acc := groupSumInput(rng, groups)
 			b.Run(fmt.Sprintf("summasked-%d/%s", groups, name), func(b *testing.B) {
 				if !avx2 {
 					// Without a kernel the engine adds row by row.
 					f := make([]float64, 4*groups)
 					for b.Loop() {
-						for j, v := range vals {
-							if v == v {
-								f[slot[j]<<2|uint32(j&3)] += v
-							}
-						}
+						rowLoopSum(&vals, &slot, f)
 					}
 					return
 				}
