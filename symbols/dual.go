@@ -1,9 +1,9 @@
 package symbols
 
 import (
+	"bytes"
 	"math"
 	"strconv"
-	"strings"
 )
 
 // Dual is a value with a text and, optionally, a number, as Qlik values are.
@@ -36,44 +36,62 @@ func (d Dual) IsNum() bool { return !math.IsNaN(d.Num) }
 // with '.' as the decimal separator and no grouping; exponent form when the
 // integer part has more than 14 digits or the magnitude is below 1e-5.
 func FormatNumber(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "+Inf"
-	case math.IsInf(f, -1):
-		return "-Inf"
-	case f == 0:
-		return "0"
-	}
-	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 && f != 0 {
 		return strconv.FormatInt(int64(f), 10)
 	}
+	var buf [32]byte
+	return string(AppendNumber(buf[:0], f))
+}
+
+// AppendNumber appends FormatNumber(f) to dst.
+func AppendNumber(dst []byte, f float64) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(dst, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(dst, "+Inf"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-Inf"...)
+	case f == 0:
+		return append(dst, '0')
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.AppendInt(dst, int64(f), 10)
+	}
 	a := math.Abs(f)
+	start := len(dst)
 	if a >= 1e15 || a < 1e-5 {
-		s := strconv.FormatFloat(f, 'e', 13, 64)
-		mant, exp, _ := strings.Cut(s, "e")
-		if strings.Contains(mant, ".") {
-			mant = strings.TrimRight(mant, "0")
-			mant = strings.TrimSuffix(mant, ".")
-		}
-		return mant + "e" + exp
+		dst = strconv.AppendFloat(dst, f, 'e', 13, 64)
+		e := bytes.IndexByte(dst[start:], 'e') + start
+		var exp [8]byte
+		n := copy(exp[:], dst[e:])
+		mant := trimFraction(dst[:e], start)
+		return append(mant, exp[:n]...)
 	}
 	// 14 significant digits in fixed notation.
 	digits := int(math.Floor(math.Log10(a))) + 1 // digits before the point
-	dec := 14 - digits
-	if dec < 0 {
-		dec = 0
+	dec := max(14-digits, 0)
+	dst = strconv.AppendFloat(dst, f, 'f', dec, 64)
+	dst = trimFraction(dst, start)
+	if string(dst[start:]) == "-0" {
+		dst = append(dst[:start], '0')
 	}
-	s := strconv.FormatFloat(f, 'f', dec, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(s, "0")
-		s = strings.TrimSuffix(s, ".")
+	return dst
+}
+
+// trimFraction drops the trailing zeros of the fraction of the number in
+// b[start:], and the point when nothing follows it.
+func trimFraction(b []byte, start int) []byte {
+	if bytes.IndexByte(b[start:], '.') < 0 {
+		return b
 	}
-	if s == "-0" {
-		s = "0"
+	for len(b) > start && b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
 	}
-	return s
+	if len(b) > start && b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // numKey is the interning key of a number: its bits with -0 folded to 0.
