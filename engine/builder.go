@@ -1,13 +1,17 @@
 package engine
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/assocengine/assoc/engine/internal/kern"
 	"github.com/assocengine/assoc/symbols"
@@ -285,9 +289,7 @@ func (b *Builder) Build() (*Model, error) {
 		m.index()
 	}
 	m.tagFields()
-	for _, f := range m.fields {
-		f.Symbols.Freeze()
-	}
+	freezeAll(m.fields)
 	m.warnings = warnings
 	for _, w := range warnings {
 		log.Warn(w)
@@ -519,4 +521,21 @@ func containsAll(set, sub []int) bool {
 		}
 	}
 	return true
+}
+
+// freezeAll freezes the fields' symbol tables (which may render every
+// text of a large field to check it) on all cores, largest first.
+func freezeAll(fields []*Field) {
+	order := slices.Clone(fields)
+	slices.SortFunc(order, func(a, b *Field) int { return cmp.Compare(b.Cardinal(), a.Cardinal()) })
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(order)) {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(len(order)); i = next.Add(1) - 1 {
+				order[i].Symbols.Freeze()
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -210,13 +210,14 @@ func bigrams(s string) map[[2]rune]int {
 // the candidate symbols (nil = all).
 func matchSymbols(t *symbols.Table, q Search, candidate func(id uint32) bool) []uint32 {
 	var out []uint32
+	var buf []byte
 	if q.Kind == SearchFuzzy {
 		best := 0.0
 		for id := 0; id < t.Len(); id++ {
 			if candidate != nil && !candidate(uint32(id)) {
 				continue
 			}
-			s := fuzzyScore(q.Text, t.Text(uint32(id)))
+			s := fuzzyScore(q.Text, t.TextScratch(uint32(id), &buf))
 			switch {
 			case s > best:
 				best = s
@@ -231,7 +232,11 @@ func matchSymbols(t *symbols.Table, q Search, candidate func(id uint32) bool) []
 		if candidate != nil && !candidate(uint32(id)) {
 			continue
 		}
-		if q.Match(t.Num(uint32(id)), t.Text(uint32(id))) {
+		text := ""
+		if q.Kind != SearchNumeric { // a numeric search reads no text
+			text = t.TextScratch(uint32(id), &buf)
+		}
+		if q.Match(t.Num(uint32(id)), text) {
 			out = append(out, uint32(id))
 		}
 	}

@@ -288,10 +288,13 @@ func (p *searchPrep) allowedValues(f *Field) bitset.Set {
 func scanField(ctx context.Context, f *Field, terms []Term, allowed bitset.Set) ([]TermHits, error) {
 	n := f.Cardinal()
 	out := make([]TermHits, len(terms))
-	live := false
+	live, texts := false, false
 	for i := range terms {
 		if !terms[i].Empty() && terms[i].Kind != SearchExpression && terms[i].Kind != SearchFuzzy {
 			live = true
+			// Numeric terms compare numbers: a field whose texts are
+			// rendered from its numbers need not render them.
+			texts = texts || terms[i].Kind != SearchNumeric
 		}
 	}
 	if n == 0 || !live {
@@ -310,11 +313,15 @@ func scanField(ctx context.Context, f *Field, terms []Term, allowed bitset.Set) 
 			return
 		}
 		part := make([]TermHits, len(terms))
+		var buf []byte
 		for id := lo; id < hi; id++ {
 			if allowed != nil && !allowed.Test(uint32(id+1)) {
 				continue
 			}
-			text, num := syms.Text(uint32(id)), syms.Num(uint32(id))
+			text, num := "", syms.Num(uint32(id))
+			if texts {
+				text = syms.TextScratch(uint32(id), &buf)
+			}
 			for ti := range terms {
 				if k := terms[ti].Match(num, text); k != MatchNone {
 					h := &part[ti]

@@ -140,11 +140,12 @@ func (fs *FieldSearch) fuzzy(ctx context.Context, q string) {
 		score float64
 	}
 	var all []scored
+	var buf []byte
 	for id := 0; id < syms.Len(); id++ {
 		if id&0xfff == 0 && ctx.Err() != nil {
 			return
 		}
-		if sc := fuzzyScore(q, syms.Text(uint32(id))); sc > 0 {
+		if sc := fuzzyScore(q, syms.TextScratch(uint32(id), &buf)); sc > 0 {
 			all = append(all, scored{uint32(id), sc})
 		}
 	}

@@ -689,6 +689,7 @@ func (sr *snapReader) assemble() (*Model, error) {
 		}
 		return nil, fmt.Errorf("tables %q form a circular reference: %w", names, ErrSnapshotCorrupt)
 	}
+	freezeAll(m.fields)
 	m.g = buildGraph(m)
 	return m, nil
 }

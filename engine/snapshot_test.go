@@ -137,6 +137,28 @@ func oddValuesModel(t testing.TB, p symbols.Policy) *Model {
 	return m
 }
 
+// impliedModel has large fields whose texts are renderings of their
+// numbers (which Freeze drops), with a few texts that are not.
+func impliedModel(t testing.TB) *Model {
+	t.Helper()
+	b := NewBuilder(Options{})
+	tb, err := b.NewTable("Events", "ID", "When", "Amount")
+	require.NoError(t, err)
+	base := time.Date(2020, 2, 28, 23, 0, 0, 0, time.UTC)
+	for i := range 6000 {
+		when := base.Add(time.Duration(i*7) * time.Minute)
+		var w any = symbols.NumText(float64(when.Unix())/86400+25569, when.Format("2006-01-02 15:04"))
+		var amount any = float64(i%2000) / 4
+		if i%700 == 3 {
+			w, amount = "unknown", "n/a"
+		}
+		require.NoError(t, tb.Append(i*3, w, amount))
+	}
+	m, err := b.Build()
+	require.NoError(t, err)
+	return m
+}
+
 // wideModel has one field per cardinality, so its columns cover every
 // encoding and many packed widths, with rows not a multiple of 64.
 func wideModel(t testing.TB, p symbols.Policy, rows int) *Model {
@@ -243,6 +265,7 @@ func testModels(t *testing.T) []namedModel {
 		{"odd/bytes", oddValuesModel(t, symbols.Bytes)},
 		{"wide/compact", wideModel(t, symbols.Compact, 70_001)},
 		{"wide/bytes", wideModel(t, symbols.Bytes, 70_001)},
+		{"implied", impliedModel(t)},
 	}
 	files, err := filepath.Glob("testdata/*.test")
 	require.NoError(t, err)
@@ -365,10 +388,14 @@ func valueOf(d symbols.Dual) FieldValue {
 func TestSnapshotRoundTrip(t *testing.T) {
 	for i, nm := range testModels(t) {
 		t.Run(nm.name, func(t *testing.T) {
+			stats := nm.m.Stats() // before lookups rebuild any index
 			for _, target := range []int{0, 300} {
 				data := writeSnap(t, nm.m, target)
 				got, err := readSnap(data)
 				require.NoError(t, err)
+				// The model read is frozen as a built one is (its
+				// columns may have less spare capacity).
+				require.Equal(t, stats.SymbolBytes, got.Stats().SymbolBytes)
 				requireSameModel(t, nm.m, got)
 				// Writing the model read gives the same bytes: nothing is
 				// lost or reordered.

@@ -18,17 +18,25 @@ import (
 //
 // The texts live back to back in one arena, numbers in a slice that stays
 // nil while no symbol has one, and interning uses an open-addressing index
-// of ids, so a symbol costs its text plus about 16 bytes (8 more with a
-// number) instead of a string header, an allocation and map entries. The
-// JSON form of a text is the text in quotes; the rare texts that need
-// escaping keep their escaped form pre-computed.
+// of ids, so a symbol costs its text plus about 10 bytes (8 more with a
+// number) instead of a string header, an allocation and map entries. Once
+// the table is frozen the index is dropped until a lookup needs it, and a
+// large field whose texts are the renderings of its numbers (ids, amounts,
+// dates, timestamps) keeps only the numbers (see Freeze). The JSON form of
+// a text is the text in quotes; the rare texts that need escaping keep
+// their escaped form pre-computed.
 //
 // Interning (Intern, InternText, InternNum) is not safe for concurrent use;
 // once a table is built, every read method is safe for concurrent use.
 type Table struct {
+	n     int // symbols
 	arena []byte
-	off   []uint32  // text i is arena[off[i]:off[i+1]]
+	off   []uint32  // text i is arena[off[i]:off[i+1]]; nil when rule is set
 	nums  []float64 // NaN where a symbol has no number; nil: none has one
+	// rule, when set (by Freeze), renders every text from its number but
+	// those in exc: arena and off are then nil.
+	rule textRule
+	exc  map[uint32]string
 	// The JSON form of a symbol is its text in quotes, except for the
 	// symbols flagged in esc, whose escaped form escJSON holds.
 	esc     []uint64
@@ -71,7 +79,7 @@ func NewTable() *Table {
 }
 
 // Len returns the number of symbols (the field's cardinality).
-func (t *Table) Len() int { return len(t.off) - 1 }
+func (t *Table) Len() int { return t.n }
 
 // Intern returns the id of d, adding it if it is new. A value with a number
 // is identified by its number (the first text seen is kept); a value without
@@ -255,6 +263,8 @@ func (t *Table) add(f float64, s string) uint32 {
 		panic("symbols: more than 4 GiB of text in one field")
 	}
 	id := uint32(n)
+	t.materialize()
+	t.n++
 	t.arena = append(t.arena, s...)
 	t.off = append(t.off, uint32(len(t.arena)))
 	if f == f {
@@ -340,6 +350,9 @@ func (t *Table) Dual(id uint32) Dual { return Dual{Num: t.Num(id), Text: t.Text(
 // Text returns the text of symbol id. The string shares the table's
 // memory.
 func (t *Table) Text(id uint32) string {
+	if t.rule != ruleNone {
+		return t.impliedText(id)
+	}
 	lo, hi := t.off[id], t.off[id+1]
 	if lo == hi {
 		return ""
@@ -379,8 +392,29 @@ func (t *Table) AppendJSON(dst []byte, id uint32) []byte {
 		return append(dst, t.escJSON[id]...)
 	}
 	dst = append(dst, '"')
-	dst = append(dst, t.arena[t.off[id]:t.off[id+1]]...)
+	dst = t.AppendText(dst, id)
 	return append(dst, '"')
+}
+
+// TextScratch returns the text of symbol id as Text does, but renders a
+// text the table does not store into *buf (grown as needed) instead of a
+// new string: for loops over every symbol. The string is only valid until
+// the next call with buf.
+func (t *Table) TextScratch(id uint32, buf *[]byte) string {
+	if t.rule == ruleNone {
+		return t.Text(id)
+	}
+	*buf = t.appendImplied((*buf)[:0], id)
+	return unsafe.String(unsafe.SliceData(*buf), len(*buf))
+}
+
+// AppendText appends the text of symbol id to dst; unlike Text it does not
+// allocate when the table renders its texts from numbers.
+func (t *Table) AppendText(dst []byte, id uint32) []byte {
+	if t.rule != ruleNone {
+		return t.appendImplied(dst, id)
+	}
+	return append(dst, t.arena[t.off[id]:t.off[id+1]]...)
 }
 
 // NumericCount returns how many symbols have a number.
@@ -400,20 +434,39 @@ func (t *Table) Bytes() int64 {
 	for _, j := range t.escJSON {
 		n += int64(len(j)) + 48
 	}
+	for _, j := range t.exc {
+		n += int64(len(j)) + 48
+	}
 	return n
 }
 
-// Freeze trims the table's buffers to their length once no symbol will be
-// added (the builder calls it); interning afterwards still works.
+// Freeze compacts the table once no symbol will be added (the builder calls
+// it): it trims the buffers to their length, drops the interning index (the
+// first lookup rebuilds it), and when the texts of a large table are the
+// renderings of its numbers (FormatNumber, or an ISO or US date or
+// timestamp), it drops the texts and renders them when read. Interning
+// afterwards still works: the texts are stored again first.
 func (t *Table) Freeze() {
+	t.indexMu.Lock()
+	if t.index != nil {
+		t.index = nil
+		t.stale.Store(true)
+	}
+	t.indexMu.Unlock()
+	if t.nums != nil && cap(t.nums)-len(t.nums) > len(t.nums)/8 {
+		t.nums = append([]float64(nil), t.nums...)
+	}
+	if t.rule == ruleNone {
+		if r := t.chooseRule(); r != ruleNone {
+			t.imply(r)
+			return
+		}
+	}
 	if cap(t.arena)-len(t.arena) > len(t.arena)/8 {
 		t.arena = append([]byte(nil), t.arena...)
 	}
-	if cap(t.off)-len(t.off) > len(t.off)/8 {
+	if t.off != nil && cap(t.off)-len(t.off) > len(t.off)/8 {
 		t.off = append([]uint32(nil), t.off...)
-	}
-	if t.nums != nil && cap(t.nums)-len(t.nums) > len(t.nums)/8 {
-		t.nums = append([]float64(nil), t.nums...)
 	}
 }
 
@@ -452,8 +505,17 @@ func (t *Table) NumericRank() []uint32 {
 func (t *Table) TextOrder() []uint32 {
 	t.textOnce.Do(func() {
 		ord := identity(t.Len())
+		text := t.Text
+		if t.rule != ruleNone {
+			// Render every text once rather than twice per comparison.
+			texts := make([]string, t.Len())
+			for id := range texts {
+				texts[id] = t.Text(uint32(id))
+			}
+			text = func(id uint32) string { return texts[id] }
+		}
 		slices.SortStableFunc(ord, func(a, b uint32) int {
-			return CompareText(t.Text(a), t.Text(b))
+			return CompareText(text(a), text(b))
 		})
 		t.textOrd = ord
 		t.textRank = rank(ord)

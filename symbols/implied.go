@@ -1,0 +1,246 @@
+package symbols
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// A textRule renders a symbol's text from its number. A frozen table whose
+// texts are (almost) all the rule's rendering of their numbers stores no
+// texts at all: ids, dates and timestamps of a large field then cost their
+// 8-byte number instead of a text, an offset and the number.
+type textRule uint8
+
+const (
+	ruleNone      textRule = iota
+	ruleNumber             // FormatNumber
+	ruleISODate            // YYYY-MM-DD
+	ruleISOMinute          // YYYY-MM-DD hh:mm
+	ruleISOSecond          // YYYY-MM-DD hh:mm:ss
+	ruleUSDate             // M/D/YYYY (the engine's default DateFormat)
+	ruleUSTime             // M/D/YYYY h:mm:ss TT (its default TimestampFormat, whole seconds)
+	ruleCount
+)
+
+// appendText appends the rendering of f to dst; ok is false when the rule
+// cannot render f (it then never matches a stored text).
+func (r textRule) appendText(dst []byte, f float64) (_ []byte, ok bool) {
+	if r == ruleNumber {
+		return AppendNumber(dst, f), true
+	}
+	// A serial date-time: days since 1899-12-30, the fraction the time of
+	// day, taken to the millisecond.
+	if !(f > -2e6 && f < 3e6) {
+		return dst, false
+	}
+	const msDay = 86_400_000
+	ms := int64(math.Round(f * msDay))
+	day := floorDiv(ms, msDay)
+	ms -= day * msDay
+	y, m, d := civil(day - 25569)
+	if y < 0 || y > 9999 {
+		return dst, false
+	}
+	hh, mm, ss := ms/3_600_000, ms/60_000%60, ms/1000%60
+	switch r {
+	case ruleISODate, ruleISOMinute, ruleISOSecond:
+		dst = pad(dst, y, 4)
+		dst = append(dst, '-')
+		dst = pad(dst, m, 2)
+		dst = append(dst, '-')
+		dst = pad(dst, d, 2)
+		if r == ruleISODate {
+			return dst, true
+		}
+		dst = append(dst, ' ')
+		dst = pad(dst, hh, 2)
+		dst = append(dst, ':')
+		dst = pad(dst, mm, 2)
+		if r == ruleISOMinute {
+			return dst, true
+		}
+		dst = append(dst, ':')
+		return pad(dst, ss, 2), true
+	case ruleUSDate, ruleUSTime:
+		dst = strconv.AppendInt(dst, m, 10)
+		dst = append(dst, '/')
+		dst = strconv.AppendInt(dst, d, 10)
+		dst = append(dst, '/')
+		dst = pad(dst, y, 4)
+		if r == ruleUSDate {
+			return dst, true
+		}
+		if ms%1000 != 0 {
+			return dst, false
+		}
+		h12 := hh % 12
+		if h12 == 0 {
+			h12 = 12
+		}
+		dst = append(dst, ' ')
+		dst = strconv.AppendInt(dst, h12, 10)
+		dst = append(dst, ':')
+		dst = pad(dst, mm, 2)
+		dst = append(dst, ':')
+		dst = pad(dst, ss, 2)
+		if hh < 12 {
+			return append(dst, " AM"...), true
+		}
+		return append(dst, " PM"...), true
+	}
+	return dst, false
+}
+
+func pad(dst []byte, v int64, width int) []byte {
+	var b [20]byte
+	s := strconv.AppendInt(b[:0], v, 10)
+	for i := len(s); i < width; i++ {
+		dst = append(dst, '0')
+	}
+	return append(dst, s...)
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// civil converts days since 1970-01-01 to a proleptic Gregorian date.
+func civil(days int64) (y, m, d int64) {
+	z := days + 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y = yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = doy - (153*mp+2)/5 + 1
+	if mp < 10 {
+		m = mp + 3
+	} else {
+		m = mp - 9
+	}
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
+}
+
+// Implied texts are tried for tables of at least minImplied symbols (below
+// that the saving is small and every text read would render); at most one
+// symbol in maxExceptionShare may have another text (kept in a map).
+const (
+	minImplied        = 4096
+	maxExceptionShare = 32
+)
+
+// chooseRule returns the rule that renders the texts of t's symbols, or
+// ruleNone. It tries each rule on the first numbers, then checks all.
+func (t *Table) chooseRule() textRule {
+	n := t.Len()
+	if n < minImplied || t.numCount < n-n/maxExceptionShare {
+		return ruleNone
+	}
+	var buf [64]byte
+	matches := func(r textRule, id uint32) bool {
+		f := t.nums[id]
+		if f != f {
+			return false
+		}
+		b, ok := r.appendText(buf[:0], f)
+		return ok && string(b) == t.Text(id)
+	}
+	for r := ruleNumber; r < ruleCount; r++ {
+		sample, hit := 0, 0
+		for id := 0; id < n && sample < 16; id++ {
+			if t.nums[id] != t.nums[id] {
+				continue
+			}
+			sample++
+			if matches(r, uint32(id)) {
+				hit++
+			}
+		}
+		if hit < sample*3/4 || sample == 0 {
+			continue
+		}
+		miss := 0
+		for id := range n {
+			if !matches(r, uint32(id)) {
+				if miss++; miss > n/maxExceptionShare {
+					break
+				}
+			}
+		}
+		if miss <= n/maxExceptionShare {
+			return r
+		}
+	}
+	return ruleNone
+}
+
+// imply drops the stored texts of t in favour of rule r, keeping the texts
+// it does not render as exceptions.
+func (t *Table) imply(r textRule) {
+	var buf [64]byte
+	exc := map[uint32]string{}
+	for id := range t.Len() {
+		f := t.nums[id]
+		if f == f {
+			if b, ok := r.appendText(buf[:0], f); ok && string(b) == t.Text(uint32(id)) {
+				continue
+			}
+		}
+		exc[uint32(id)] = strings.Clone(t.Text(uint32(id)))
+	}
+	if len(exc) > 0 {
+		t.exc = exc
+	}
+	t.rule = r
+	t.arena, t.off = nil, nil
+}
+
+// impliedText returns the text of symbol id of an implied table.
+func (t *Table) impliedText(id uint32) string {
+	if int(id) >= t.n {
+		panic("symbols: id out of range")
+	}
+	if t.exc != nil {
+		if s, ok := t.exc[id]; ok {
+			return s
+		}
+	}
+	var buf [64]byte
+	b, _ := t.rule.appendText(buf[:0], t.nums[id])
+	return string(b)
+}
+
+// appendImplied appends the text of symbol id of an implied table.
+func (t *Table) appendImplied(dst []byte, id uint32) []byte {
+	if t.exc != nil {
+		if s, ok := t.exc[id]; ok {
+			return append(dst, s...)
+		}
+	}
+	dst, _ = t.rule.appendText(dst, t.nums[id])
+	return dst
+}
+
+// materialize stores the texts of an implied table again, before the
+// table changes.
+func (t *Table) materialize() {
+	if t.rule == ruleNone {
+		return
+	}
+	var arena []byte
+	off := make([]uint32, 1, t.n+1)
+	for id := range t.n {
+		arena = t.appendImplied(arena, uint32(id))
+		off = append(off, uint32(len(arena)))
+	}
+	t.arena, t.off, t.rule, t.exc = arena, off, ruleNone, nil
+}

@@ -1,0 +1,148 @@
+package symbols
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// serial returns t as a serial date-time (days since 1899-12-30).
+func serialAt(t time.Time) float64 { return float64(t.Unix())/86400 + 25569 }
+
+// TestFreezeImpliesTexts builds large tables whose texts are renderings of
+// their numbers, with a few texts that are not, and checks that freezing
+// drops the stored texts yet every read gives what was interned.
+func TestFreezeImpliesTexts(t *testing.T) {
+	base := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name string
+		rule textRule
+		dual func(i int) Dual
+	}{
+		{"ids", ruleNumber, func(i int) Dual { return Number(float64(i*7 + 3)) }},
+		{"negative", ruleNumber, func(i int) Dual { return Number(float64(-i)) }},
+		{"decimals", ruleNumber, func(i int) Dual {
+			f := float64(i*37%100000) / 100
+			return NumText(f, FormatNumber(f))
+		}},
+		{"iso-date", ruleISODate, func(i int) Dual {
+			d := base.AddDate(0, 0, i-3000)
+			return NumText(serialAt(d), d.Format("2006-01-02"))
+		}},
+		{"iso-minute", ruleISOMinute, func(i int) Dual {
+			d := base.Add(time.Duration(i*17) * time.Minute)
+			return NumText(serialAt(d), d.Format("2006-01-02 15:04"))
+		}},
+		{"iso-second", ruleISOSecond, func(i int) Dual {
+			d := base.Add(time.Duration(i*1237) * time.Second)
+			return NumText(serialAt(d), d.Format("2006-01-02 15:04:05"))
+		}},
+		{"us-date", ruleUSDate, func(i int) Dual {
+			d := base.AddDate(0, 0, i)
+			return NumText(serialAt(d), d.Format("1/2/2006"))
+		}},
+		{"us-time", ruleUSTime, func(i int) Dual {
+			d := base.Add(time.Duration(i*3607) * time.Second)
+			return NumText(serialAt(d), d.Format("1/2/2006 3:04:05 PM"))
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			const n = 6000
+			tab := NewTable()
+			var want []Dual
+			for i := range n {
+				d := c.dual(i)
+				switch i % 500 {
+				case 7:
+					d = Text(fmt.Sprintf("n/a %d \"quoted\"", i)) // no number
+				case 11:
+					d = NumText(d.Num, "other "+strconv.Itoa(i)) // a number with another text
+				}
+				id := tab.Intern(d)
+				require.Equal(t, uint32(i), id, "value %d interned twice", i)
+				want = append(want, d)
+			}
+			before := tab.Bytes()
+			tab.Freeze()
+			require.Equal(t, c.rule, tab.rule)
+			require.Nil(t, tab.arena)
+			require.Less(t, tab.Bytes(), before)
+			check := func() {
+				for i, d := range want {
+					id := uint32(i)
+					require.Equal(t, d.Text, tab.Text(id), "symbol %d", i)
+					require.Equal(t, string(AppendJSONString(nil, d.Text)), string(tab.AppendJSON(nil, id)), "symbol %d", i)
+					require.Equal(t, "x"+d.Text, string(tab.AppendText([]byte("x"), id)))
+					got, ok := tab.Lookup(d)
+					require.True(t, ok, "symbol %d", i)
+					require.Equal(t, id, got)
+				}
+			}
+			check()
+			// Sorting by text renders each text once; the order is the
+			// one the stored texts give.
+			ref := NewTable()
+			for _, d := range want {
+				ref.AppendNew(d)
+			}
+			require.Equal(t, ref.TextOrder(), tab.TextOrder())
+			// Interning after Freeze stores the texts again.
+			extra := Text("added after freeze")
+			id := tab.Intern(extra)
+			require.Equal(t, uint32(n), id)
+			require.Equal(t, ruleNone, tab.rule)
+			want = append(want, extra)
+			check()
+		})
+	}
+}
+
+func TestFreezeKeepsTextsThatAreNotRenderings(t *testing.T) {
+	tab := NewTable()
+	for i := range 5000 {
+		f := float64(i)
+		tab.InternNum(f, fmt.Sprintf("%04d", i)) // zero-padded: not FormatNumber
+	}
+	tab.Freeze()
+	require.Equal(t, ruleNone, tab.rule)
+	require.Equal(t, "0042", tab.Text(42))
+
+	small := NewTable()
+	for i := range 100 {
+		small.InternNum(float64(i), "")
+	}
+	small.Freeze()
+	require.Equal(t, ruleNone, small.rule, "small tables keep their texts")
+}
+
+func TestTextRuleEdges(t *testing.T) {
+	for _, c := range []struct {
+		r    textRule
+		f    float64
+		want string
+		ok   bool
+	}{
+		{ruleISODate, 2, "1900-01-01", true},
+		{ruleISODate, 0, "1899-12-30", true},
+		{ruleISODate, -1, "1899-12-29", true},
+		{ruleISOMinute, 36892.99999999, "2001-01-01 23:59", true}, // rounds to the millisecond first
+		{ruleISOSecond, 36892.999999999, "2001-01-02 00:00:00", true},
+		{ruleUSTime, 36892.5, "1/1/2001 12:00:00 PM", true},
+		{ruleUSTime, 36892, "1/1/2001 12:00:00 AM", true},
+		{ruleUSTime, 36892.0000001, "", false}, // not a whole second
+		{ruleISODate, math.Inf(1), "", false},
+		{ruleISODate, 1e9, "", false},
+		{ruleNumber, 1.5, "1.5", true},
+	} {
+		b, ok := c.r.appendText(nil, c.f)
+		require.Equal(t, c.ok, ok, "%d %v", c.r, c.f)
+		if ok {
+			require.Equal(t, c.want, string(b), "%d %v", c.r, c.f)
+		}
+	}
+}
