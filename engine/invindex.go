@@ -97,15 +97,8 @@ func (m *Model) invIndexOf(n, f int, col *symbols.Column) *invIndex {
 	// Roaring array containers hold 2 bytes a row; the build also needs
 	// a 4-byte row array for a moment.
 	size := int64(nrows)*2 + int64(col.MaxCode()+1)*48
-	budget := m.Stats().Bytes / 2
-	for {
-		used := m.rowNumsBytes.Load()
-		if used+size > budget && !invAlways {
-			return nil
-		}
-		if m.rowNumsBytes.CompareAndSwap(used, used+size) {
-			break
-		}
+	if !m.reserveCache(size, invAlways) {
+		return nil
 	}
 	ix := buildInvIndex(col)
 	ix.size = size

@@ -140,6 +140,18 @@ type Stats struct {
 	SymbolBytes int64
 	ColumnBytes int64
 	PerTable    []TableStats
+	// PerField holds each field's share, in the model's field order.
+	PerField []FieldStats
+}
+
+// FieldStats describes the memory of one field.
+type FieldStats struct {
+	Name    string
+	Symbols int
+	// SymbolBytes is the field's symbol table (texts, numbers, index).
+	SymbolBytes int64
+	// ColumnBytes sums the field's packed columns over its tables.
+	ColumnBytes int64
 }
 
 // TableStats describes one table.
@@ -155,16 +167,21 @@ type TableStats struct {
 // Stats computes the model's size figures.
 func (m *Model) Stats() Stats {
 	var s Stats
-	for _, f := range m.fields {
+	s.PerField = make([]FieldStats, len(m.fields))
+	for i, f := range m.fields {
 		s.Fields++
 		s.Symbols += int64(f.Cardinal())
-		s.SymbolBytes += f.Symbols.Bytes()
+		fs := FieldStats{Name: f.Name, Symbols: f.Cardinal(), SymbolBytes: f.Symbols.Bytes()}
+		s.SymbolBytes += fs.SymbolBytes
+		s.PerField[i] = fs
 	}
 	for _, t := range m.tables {
 		s.Tables++
 		ts := TableStats{Name: t.Name, Rows: t.Rows, Fields: len(t.Fields)}
-		for _, c := range t.Columns {
-			ts.ColumnBytes += c.Bytes()
+		for i, c := range t.Columns {
+			b := c.Bytes()
+			ts.ColumnBytes += b
+			s.PerField[t.Fields[i]].ColumnBytes += b
 		}
 		if t.Rows > 0 {
 			ts.BytesPerRow = float64(ts.ColumnBytes) / float64(t.Rows)

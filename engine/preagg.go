@@ -352,15 +352,8 @@ func (c *chart) buildPreAgg(key string, root, k, keyCard int, fr *fastFrame, spe
 		fk.premul = append(fk.premul, pm)
 	}
 	size := int64(fk.dense) * int64(len(specs)+1) * 16
-	budget := c.m.Stats().Bytes / 2
-	for {
-		used := c.m.rowNumsBytes.Load()
-		if used+size > budget {
-			return nil
-		}
-		if c.m.rowNumsBytes.CompareAndSwap(used, used+size) {
-			break
-		}
+	if !c.m.reserveCache(size, false) {
+		return nil
 	}
 	accs, present := c.pass(root, fk, nil, specs, true)
 	pa := &preAgg{keyCard: keyCard, accs: accs, present: present, size: size}

@@ -15,7 +15,7 @@ import (
 // the numbers row by row, which aggregations then read sequentially.
 // The copies are made lazily, per column, from the second chart that
 // asks for one (making it is a pass over every row; see askedAgain), and
-// in total never exceed half of the model's own bytes.
+// in total stay within the query-cache budget (reserveCache).
 
 // rowNumsMinCard is the cardinality from which a column's number table
 // no longer fits in a core's L2 cache (1 MiB of float64).
@@ -45,15 +45,8 @@ func (m *Model) rowNums(c *chart, col *symbols.Column, nums []float64, arith boo
 	}
 	n := col.Len()
 	size := int64(n) * 8
-	budget := m.Stats().Bytes / 2
-	for {
-		used := m.rowNumsBytes.Load()
-		if used+size > budget {
-			return nil
-		}
-		if m.rowNumsBytes.CompareAndSwap(used, used+size) {
-			break
-		}
+	if !m.reserveCache(size, false) {
+		return nil
 	}
 	out := make([]float64, n)
 	mustPar(par.For(n, 0, func(_, lo, hi int) {
@@ -75,3 +68,24 @@ func (m *Model) rowNums(c *chart, col *symbols.Column, nums []float64, arith boo
 }
 
 var rowNumsBuilt atomic.Int64
+
+// minCacheBudget is the query-cache budget of a small model.
+const minCacheBudget = 64 << 20
+
+// reserveCache counts size more bytes of query caches (row values,
+// inverted indexes, pre-aggregations: rowNumsBytes) if they stay within
+// the budget, half the model's own bytes but at least minCacheBudget;
+// force reserves them regardless. The caller gives them back with
+// rowNumsBytes.Add(-size) when it drops what it built.
+func (m *Model) reserveCache(size int64, force bool) bool {
+	budget := max(m.Stats().Bytes/2, minCacheBudget)
+	for {
+		used := m.rowNumsBytes.Load()
+		if used+size > budget && !force {
+			return false
+		}
+		if m.rowNumsBytes.CompareAndSwap(used, used+size) {
+			return true
+		}
+	}
+}
