@@ -5,6 +5,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -409,6 +411,13 @@ func (r *runner) memory(ctx context.Context, info *dataInfo, m *engine.Model) er
 	}
 	r.logf("  memory: engine %s (%.2f B/row in the fact table; Go heap %s), DuckDB %s as loaded, %s after CHECKPOINT: %.1f×",
 		mib(info.EngineBytes), info.FactBytesPerRow, mib(info.EngineHeap), mib(info.DuckBytesLoaded), mib(info.DuckBytes), info.MemoryRatio)
+	fields := slices.Clone(st.PerField)
+	slices.SortFunc(fields, func(a, b engine.FieldStats) int {
+		return cmp.Compare(b.SymbolBytes+b.ColumnBytes, a.SymbolBytes+a.ColumnBytes)
+	})
+	for _, f := range fields[:min(len(fields), 8)] {
+		r.logf("    %-16s %10d symbols  %9s symbol table  %9s columns", f.Name, f.Symbols, mib(f.SymbolBytes), mib(f.ColumnBytes))
+	}
 	r.rep.Data = append(r.rep.Data, *info)
 	return nil
 }
