@@ -20,14 +20,24 @@ const (
 	ruleISOSecond          // YYYY-MM-DD hh:mm:ss
 	ruleUSDate             // M/D/YYYY (the engine's default DateFormat)
 	ruleUSTime             // M/D/YYYY h:mm:ss TT (its default TimestampFormat, whole seconds)
+	ruleFixed1             // 1 to 4 decimals, always written (a decimal column's digits: 12.50)
+	ruleFixed2
+	ruleFixed3
+	ruleFixed4
 	ruleCount
 )
 
 // appendText appends the rendering of f to dst; ok is false when the rule
 // cannot render f (it then never matches a stored text).
 func (r textRule) appendText(dst []byte, f float64) (_ []byte, ok bool) {
-	if r == ruleNumber {
+	switch r {
+	case ruleNumber:
 		return AppendNumber(dst, f), true
+	case ruleFixed1, ruleFixed2, ruleFixed3, ruleFixed4:
+		if !(math.Abs(f) < 1e15) {
+			return dst, false
+		}
+		return strconv.AppendFloat(dst, f, 'f', int(r-ruleFixed1)+1, 64), true
 	}
 	// A serial date-time: days since 1899-12-30, the fraction the time of
 	// day, taken to the millisecond.

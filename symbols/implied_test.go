@@ -29,6 +29,14 @@ func TestFreezeImpliesTexts(t *testing.T) {
 			f := float64(i*37%100000) / 100
 			return NumText(f, FormatNumber(f))
 		}},
+		{"fixed2", ruleFixed2, func(i int) Dual {
+			f := float64(i*37%100000) / 100
+			return NumText(f, strconv.FormatFloat(f, 'f', 2, 64))
+		}},
+		{"fixed4", ruleFixed4, func(i int) Dual {
+			f := float64(i) / 16
+			return NumText(f, strconv.FormatFloat(f, 'f', 4, 64))
+		}},
 		{"iso-date", ruleISODate, func(i int) Dual {
 			d := base.AddDate(0, 0, i-3000)
 			return NumText(serialAt(d), d.Format("2006-01-02"))
@@ -138,6 +146,9 @@ func TestTextRuleEdges(t *testing.T) {
 		{ruleISODate, math.Inf(1), "", false},
 		{ruleISODate, 1e9, "", false},
 		{ruleNumber, 1.5, "1.5", true},
+		{ruleFixed2, 1.5, "1.50", true},
+		{ruleFixed1, -0.25, "-0.2", true},
+		{ruleFixed3, 1e300, "", false},
 	} {
 		b, ok := c.r.appendText(nil, c.f)
 		require.Equal(t, c.ok, ok, "%d %v", c.r, c.f)

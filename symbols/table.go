@@ -443,8 +443,9 @@ func (t *Table) Bytes() int64 {
 // Freeze compacts the table once no symbol will be added (the builder calls
 // it): it trims the buffers to their length, drops the interning index (the
 // first lookup rebuilds it), and when the texts of a large table are the
-// renderings of its numbers (FormatNumber, or an ISO or US date or
-// timestamp), it drops the texts and renders them when read. Interning
+// renderings of its numbers (FormatNumber, 1 to 4 fixed decimals, or an
+// ISO or US date or timestamp), it drops the texts and renders them when
+// read. Interning
 // afterwards still works: the texts are stored again first.
 func (t *Table) Freeze() {
 	t.indexMu.Lock()
