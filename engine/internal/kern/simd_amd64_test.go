@@ -18,9 +18,9 @@ func TestKernelsAVX2(t *testing.T) {
 	if !cpu.X86.HasAVX2 {
 		t.Skip("no AVX2")
 	}
-	vbmi, avx512 := hasVBMI, hasAVX512
-	hasVBMI, hasAVX512 = false, false
-	defer func() { hasVBMI, hasAVX512 = vbmi, avx512 }()
+	vbmi, avx512, slow, half := hasVBMI, hasAVX512, slowGather, halfWidthAVX
+	hasVBMI, hasAVX512, slowGather, halfWidthAVX = false, false, false, false
+	defer func() { hasVBMI, hasAVX512, slowGather, halfWidthAVX = vbmi, avx512, slow, half }()
 	require := func(ok bool) {
 		if !ok {
 			t.Fatal("the AVX2 paths are not selected")
@@ -51,8 +51,8 @@ func BenchmarkAVX2(b *testing.B) {
 	var vals [64]float64
 	for _, avx2 := range []bool{true, false} {
 		name := map[bool]string{true: "avx2", false: "go"}[avx2]
-		vbmi, avx512, a2 := hasVBMI, hasAVX512, hasAVX2
-		hasVBMI, hasAVX512, hasAVX2 = false, false, avx2
+		vbmi, avx512, a2, slow := hasVBMI, hasAVX512, hasAVX2, slowGather
+		hasVBMI, hasAVX512, hasAVX2, slowGather = false, false, avx2, false
 		b.Run("member-packed11/"+name, func(b *testing.B) {
 			lk := NewLookup(set, 1461)
 			defer lk.Release()
@@ -82,6 +82,14 @@ func BenchmarkAVX2(b *testing.B) {
 				}
 			})
 		}
-		hasVBMI, hasAVX512, hasAVX2 = vbmi, avx512, a2
+		hasVBMI, hasAVX512, hasAVX2, slowGather = vbmi, avx512, a2, slow
+	}
+}
+
+func TestAMDCPU(t *testing.T) {
+	f, m := amdCPU()
+	t.Logf("AMD family %#x model %#x; kernels %s, %d mask groups", f, m, SIMD(), MaskGroups())
+	if f != 0 && f < 0x10 {
+		t.Fatalf("AMD family %#x: CPUs with AVX2 are family 0x15 or later", f)
 	}
 }
