@@ -404,13 +404,24 @@ func (b *ColumnBuilder) Finish(maxCode uint32, p Policy) *Column {
 	enc := p.Choose(CodeBits(maxCode))
 	switch {
 	case enc == U8 && b.width == 1:
-		return &Column{enc: U8, nbits: 8, n: b.n, maxCode: maxCode, u8: b.u8}
+		return &Column{enc: U8, nbits: 8, n: b.n, maxCode: maxCode, u8: trimmed(b.u8)}
 	case enc == U16 && b.width == 2:
-		return &Column{enc: U16, nbits: 16, n: b.n, maxCode: maxCode, u16: b.u16}
+		return &Column{enc: U16, nbits: 16, n: b.n, maxCode: maxCode, u16: trimmed(b.u16)}
 	case enc == U32 && b.width == 4:
-		return &Column{enc: U32, nbits: 32, n: b.n, maxCode: maxCode, u32: b.u32}
+		return &Column{enc: U32, nbits: 32, n: b.n, maxCode: maxCode, u32: trimmed(b.u32)}
 	}
 	return Pack(b.Codes(), maxCode, p)
+}
+
+// trimmed returns s, or a copy without its spare capacity when that is
+// more than 1/16 of it (a builder that grew by appending).
+func trimmed[T uint8 | uint16 | uint32](s []T) []T {
+	if cap(s)-len(s) > len(s)/16 {
+		t := make([]T, len(s))
+		copy(t, s)
+		return t
+	}
+	return s
 }
 
 // ColumnFromCodes is a convenience for tests and small tables: Pack with the

@@ -92,7 +92,7 @@ func TestColumnEncodings(t *testing.T) {
 			if nb == 32 {
 				maxCode = math.MaxUint32
 			}
-			for _, n := range []int{0, 1, 63, 64, 65, 127, 1000, 1025} {
+			for _, n := range []int{0, 1, 63, 64, 65, 127, 1000, 1025, 5000} {
 				codes := make([]uint32, n)
 				for i := range codes {
 					codes[i] = uint32(rng.Uint64N(uint64(maxCode) + 1))
@@ -118,6 +118,10 @@ func TestColumnEncodings(t *testing.T) {
 				c2 := b.Finish(maxCode, p)
 				for i, v := range codes {
 					require.Equal(t, v, c2.Code(i))
+				}
+				// A builder that grew keeps no spare capacity.
+				if n >= 4096 { // above the allocator's size classes
+					require.LessOrEqual(t, c2.Bytes(), c.Bytes()+c.Bytes()/16, "nb=%d n=%d", nb, n)
 				}
 			}
 		}
