@@ -1281,10 +1281,8 @@ func (m *Model) codeNums(f int) []float64 {
 	if v, ok := m.cnums.Load(f); ok {
 		return v.([]float64)
 	}
-	nums := m.fields[f].Symbols.Nums()
-	out := make([]float64, len(nums)+1)
-	out[0] = math.NaN()
-	copy(out[1:], nums)
+	syms := m.fields[f].Symbols
+	out := syms.AppendNums(append(make([]float64, 0, syms.Len()+1), math.NaN()))
 	m.cnums.Store(f, out)
 	return out
 }

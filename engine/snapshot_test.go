@@ -142,20 +142,31 @@ func oddValuesModel(t testing.TB, p symbols.Policy) *Model {
 func impliedModel(t testing.TB) *Model {
 	t.Helper()
 	b := NewBuilder(Options{})
-	tb, err := b.NewTable("Events", "ID", "When", "Amount")
+	tb, err := b.NewTable("Events", "ID", "When", "Amount", "Note")
 	require.NoError(t, err)
 	base := time.Date(2020, 2, 28, 23, 0, 0, 0, time.UTC)
-	for i := range 6000 {
+	words := strings.Fields("final deposits sleep furiously among ironic packages regular accounts boost blithely")
+	for i := range 8000 {
+		// Notes: over 1 MiB of texts from few words, which Freeze compresses.
+		var note strings.Builder
+		for k := range 24 {
+			note.WriteString(words[(i>>k+k*7)%len(words)])
+			note.WriteByte(' ')
+		}
+		note.WriteString(strconv.Itoa(i))
 		when := base.Add(time.Duration(i*7) * time.Minute)
 		var w any = symbols.NumText(float64(when.Unix())/86400+25569, when.Format("2006-01-02 15:04"))
 		var amount any = float64(i%2000) / 4
 		if i%700 == 3 {
 			w, amount = "unknown", "n/a"
 		}
-		require.NoError(t, tb.Append(i*3, w, amount))
+		require.NoError(t, tb.Append(i*3, w, amount, note.String()))
 	}
 	m, err := b.Build()
 	require.NoError(t, err)
+	note, err := m.Field("Note")
+	require.NoError(t, err)
+	require.Less(t, note.Symbols.Bytes(), int64(8000*150/2), "the notes are compressed")
 	return m
 }
 

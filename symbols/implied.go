@@ -157,7 +157,7 @@ func (t *Table) chooseRule() textRule {
 	}
 	var buf [64]byte
 	matches := func(r textRule, id uint32) bool {
-		f := t.nums[id]
+		f := t.Num(uint32(id))
 		if f != f {
 			return false
 		}
@@ -167,7 +167,7 @@ func (t *Table) chooseRule() textRule {
 	for r := ruleNumber; r < ruleCount; r++ {
 		sample, hit := 0, 0
 		for id := 0; id < n && sample < 16; id++ {
-			if t.nums[id] != t.nums[id] {
+			if !t.hasNum(uint32(id)) {
 				continue
 			}
 			sample++
@@ -199,7 +199,7 @@ func (t *Table) imply(r textRule) {
 	var buf [64]byte
 	exc := map[uint32]string{}
 	for id := range t.Len() {
-		f := t.nums[id]
+		f := t.Num(uint32(id))
 		if f == f {
 			if b, ok := r.appendText(buf[:0], f); ok && string(b) == t.Text(uint32(id)) {
 				continue
@@ -225,7 +225,7 @@ func (t *Table) impliedText(id uint32) string {
 		}
 	}
 	var buf [64]byte
-	b, _ := t.rule.appendText(buf[:0], t.nums[id])
+	b, _ := t.rule.appendText(buf[:0], t.Num(id))
 	return string(b)
 }
 
@@ -236,13 +236,17 @@ func (t *Table) appendImplied(dst []byte, id uint32) []byte {
 			return append(dst, s...)
 		}
 	}
-	dst, _ = t.rule.appendText(dst, t.nums[id])
+	dst, _ = t.rule.appendText(dst, t.Num(id))
 	return dst
 }
 
-// materialize stores the texts of an implied table again, before the
-// table changes.
+// materialize stores the texts of an implied or compressed table plainly
+// again, before the table changes.
 func (t *Table) materialize() {
+	if t.z != nil {
+		t.decompress()
+		return
+	}
 	if t.rule == ruleNone {
 		return
 	}

@@ -37,6 +37,13 @@ type Table struct {
 	// those in exc: arena and off are then nil.
 	rule textRule
 	exc  map[uint32]string
+	// ints, when set (by Freeze), holds the numbers instead of nums (ints.go).
+	ints []int32
+	// z, when set (by Freeze), is the symbol table the texts in arena are
+	// compressed with (fsst.go).
+	z     *fsst
+	zbase []uint32 // with z and off nil: the offset of every zBlock-th text
+	zlen  []uint8  // and the compressed length of each (zsrc)
 	// The JSON form of a symbol is its text in quotes, except for the
 	// symbols flagged in esc, whose escaped form escJSON holds.
 	esc     []uint64
@@ -198,7 +205,7 @@ func (t *Table) findText(h uint64, s string) (slot int, id uint32, ok bool) {
 			return i, 0, false
 		}
 		id := e - 1
-		if !t.hasNum(id) && t.Text(id) == s {
+		if !t.hasNum(id) && t.textIs(id, s) {
 			return i, id, true
 		}
 	}
@@ -217,13 +224,27 @@ func (t *Table) findNum(k uint64) (slot int, id uint32, ok bool) {
 			return i, 0, false
 		}
 		id := e - 1
-		if t.hasNum(id) && numKey(t.nums[id]) == k {
+		if t.hasNum(id) && numKey(t.Num(id)) == k {
 			return i, id, true
 		}
 	}
 }
 
-func (t *Table) hasNum(id uint32) bool { return t.nums != nil && t.nums[id] == t.nums[id] }
+// textIs reports whether the text of symbol id is s, without allocating.
+func (t *Table) textIs(id uint32, s string) bool {
+	if t.rule == ruleNone && t.z == nil {
+		return t.Text(id) == s
+	}
+	var buf [128]byte
+	return string(t.AppendText(buf[:0], id)) == s
+}
+
+func (t *Table) hasNum(id uint32) bool {
+	if t.ints != nil {
+		return t.ints[id] != noInt
+	}
+	return t.nums != nil && t.nums[id] == t.nums[id]
+}
 
 // insert records id at slot (from a failed find), growing the index when
 // it is three quarters full.
@@ -239,12 +260,13 @@ func (t *Table) insert(slot int, id uint32) {
 func (t *Table) rehash(size int) {
 	t.index = make([]uint32, size)
 	mask := size - 1
+	var buf []byte
 	for id := 0; id < t.Len(); id++ {
 		var h uint64
 		if t.hasNum(uint32(id)) {
-			h = hashNum(numKey(t.nums[id]))
+			h = hashNum(numKey(t.Num(uint32(id))))
 		} else {
-			h = t.hashText(t.Text(uint32(id)))
+			h = t.hashText(t.TextScratch(uint32(id), &buf))
 		}
 		i := int(h) & mask
 		for t.index[i] != 0 {
@@ -264,6 +286,7 @@ func (t *Table) add(f float64, s string) uint32 {
 	}
 	id := uint32(n)
 	t.materialize()
+	t.unpackInts()
 	t.n++
 	t.arena = append(t.arena, s...)
 	t.off = append(t.off, uint32(len(t.arena)))
@@ -353,6 +376,10 @@ func (t *Table) Text(id uint32) string {
 	if t.rule != ruleNone {
 		return t.impliedText(id)
 	}
+	if t.z != nil {
+		var buf [64]byte
+		return string(t.z.decode(buf[:0], t.zsrc(id)))
+	}
 	lo, hi := t.off[id], t.off[id+1]
 	if lo == hi {
 		return ""
@@ -362,6 +389,12 @@ func (t *Table) Text(id uint32) string {
 
 // Num returns the number of symbol id, NaN if it has none.
 func (t *Table) Num(id uint32) float64 {
+	if t.ints != nil {
+		if v := t.ints[id]; v != noInt {
+			return float64(v)
+		}
+		return math.NaN()
+	}
 	if t.nums == nil {
 		if int(id) >= t.Len() {
 			panic("symbols: id out of range")
@@ -372,16 +405,15 @@ func (t *Table) Num(id uint32) float64 {
 }
 
 // Nums returns the numbers of all symbols indexed by id (NaN where none).
-// The slice is shared and must not be modified.
+// The slice is shared and must not be modified. A table that stores its
+// numbers otherwise (none, or as int32) makes and keeps the slice on the
+// first call: AppendNums copies without keeping anything.
 func (t *Table) Nums() []float64 {
 	if t.nums != nil {
 		return t.nums
 	}
 	t.nanOnce.Do(func() {
-		t.nanNums = make([]float64, t.Len())
-		for i := range t.nanNums {
-			t.nanNums[i] = math.NaN()
-		}
+		t.nanNums = t.AppendNums(make([]float64, 0, t.Len()))
 	})
 	return t.nanNums
 }
@@ -401,10 +433,10 @@ func (t *Table) AppendJSON(dst []byte, id uint32) []byte {
 // new string: for loops over every symbol. The string is only valid until
 // the next call with buf.
 func (t *Table) TextScratch(id uint32, buf *[]byte) string {
-	if t.rule == ruleNone {
+	if t.rule == ruleNone && t.z == nil {
 		return t.Text(id)
 	}
-	*buf = t.appendImplied((*buf)[:0], id)
+	*buf = t.AppendText((*buf)[:0], id)
 	return unsafe.String(unsafe.SliceData(*buf), len(*buf))
 }
 
@@ -413,6 +445,9 @@ func (t *Table) TextScratch(id uint32, buf *[]byte) string {
 func (t *Table) AppendText(dst []byte, id uint32) []byte {
 	if t.rule != ruleNone {
 		return t.appendImplied(dst, id)
+	}
+	if t.z != nil {
+		return t.z.decode(dst, t.zsrc(id))
 	}
 	return append(dst, t.arena[t.off[id]:t.off[id+1]]...)
 }
@@ -428,7 +463,7 @@ func (t *Table) ASCII() bool { return t.nonASCII == 0 }
 
 // Bytes estimates the memory held by the table.
 func (t *Table) Bytes() int64 {
-	n := int64(cap(t.arena)) + int64(cap(t.off))*4 + int64(cap(t.nums))*8 + int64(cap(t.esc))*8 + int64(cap(t.index))*4
+	n := int64(cap(t.arena)) + int64(cap(t.off))*4 + int64(cap(t.nums))*8 + int64(cap(t.ints))*4 + int64(cap(t.esc))*8 + int64(cap(t.index))*4
 	n += int64(cap(t.numericOrd)+cap(t.textOrd)+cap(t.numericRank)+cap(t.textRank)) * 4
 	n += int64(cap(t.nanNums)) * 8
 	for _, j := range t.escJSON {
@@ -437,16 +472,23 @@ func (t *Table) Bytes() int64 {
 	for _, j := range t.exc {
 		n += int64(len(j)) + 48
 	}
+	if t.z != nil {
+		n += int64(unsafe.Sizeof(*t.z)) + int64(cap(t.z.start))*4 + int64(cap(t.z.long))
+		n += int64(cap(t.zbase))*4 + int64(cap(t.zlen))
+	}
 	return n
 }
 
 // Freeze compacts the table once no symbol will be added (the builder calls
-// it): it trims the buffers to their length, drops the interning index (the
-// first lookup rebuilds it), and when the texts of a large table are the
+// it): it trims the buffers to their length and drops the interning index
+// (the first lookup rebuilds it). A table of 4096 symbols or more then
+// keeps its texts in the smallest of three forms: none, when they are the
 // renderings of its numbers (FormatNumber, 1 to 4 fixed decimals, or an
-// ISO or US date or timestamp), it drops the texts and renders them when
-// read. Interning
-// afterwards still works: the texts are stored again first.
+// ISO or US date or timestamp), rendered when read (implied.go);
+// compressed, when they are at least 1 MiB and a learnt symbol table
+// shrinks them to 70 % or less, decoded when read (fsst.go); or plain. Its
+// numbers, when all are int32 integers, become int32 (ints.go). Interning
+// afterwards still works: the texts and numbers are stored plainly first.
 func (t *Table) Freeze() {
 	t.indexMu.Lock()
 	if t.index != nil {
@@ -460,15 +502,20 @@ func (t *Table) Freeze() {
 	if t.rule == ruleNone {
 		if r := t.chooseRule(); r != ruleNone {
 			t.imply(r)
-			return
 		}
 	}
-	if cap(t.arena)-len(t.arena) > len(t.arena)/8 {
-		t.arena = append([]byte(nil), t.arena...)
+	if t.rule == ruleNone {
+		if t.z == nil {
+			t.compress()
+		}
+		if cap(t.arena)-len(t.arena) > len(t.arena)/8 {
+			t.arena = append([]byte(nil), t.arena...)
+		}
+		if t.off != nil && cap(t.off)-len(t.off) > len(t.off)/8 {
+			t.off = append([]uint32(nil), t.off...)
+		}
 	}
-	if t.off != nil && cap(t.off)-len(t.off) > len(t.off)/8 {
-		t.off = append([]uint32(nil), t.off...)
-	}
+	t.packInts()
 }
 
 // NumericOrder returns the symbol ids sorted by number ascending; symbols
@@ -507,7 +554,7 @@ func (t *Table) TextOrder() []uint32 {
 	t.textOnce.Do(func() {
 		ord := identity(t.Len())
 		text := t.Text
-		if t.rule != ruleNone {
+		if t.rule != ruleNone || t.z != nil {
 			// Render every text once rather than twice per comparison.
 			texts := make([]string, t.Len())
 			for id := range texts {
