@@ -225,12 +225,14 @@ func (t *Table) impliedText(id uint32) string {
 		}
 	}
 	var buf [64]byte
-	b, _ := t.rule.appendText(buf[:0], t.Num(id))
-	return string(b)
+	return string(t.appendImplied(buf[:0], id))
 }
 
 // appendImplied appends the text of symbol id of an implied table.
 func (t *Table) appendImplied(dst []byte, id uint32) []byte {
+	if t.rule == ruleNumber && t.ints != nil && t.exc == nil {
+		return strconv.AppendInt(dst, int64(t.ints[id]), 10) // every symbol has an int
+	}
 	if t.exc != nil {
 		if s, ok := t.exc[id]; ok {
 			return append(dst, s...)
