@@ -58,6 +58,13 @@ func AppendNumber(dst []byte, f float64) []byte {
 	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
 		return strconv.AppendInt(dst, int64(f), 10)
 	}
+	// Amounts (a few decimals) without the float formatter: the shortest
+	// k whose scaled integer gives f back has FormatNumber's digits.
+	for k := 1; k <= 4; k++ {
+		if b, ok := appendScaled(dst, f, k, 1e14); ok {
+			return b
+		}
+	}
 	a := math.Abs(f)
 	start := len(dst)
 	if a >= 1e15 || a < 1e-5 {
@@ -77,6 +84,37 @@ func AppendNumber(dst []byte, f float64) []byte {
 		dst = append(dst[:start], '0')
 	}
 	return dst
+}
+
+var pow10 = [...]float64{1, 10, 100, 1000, 10000}
+
+// appendScaled appends f with k decimals when f is the double nearest to
+// c/10^k for an integer c with |c| < limit (then its exact decimal
+// expansion rounds to c/10^k at any precision up to 16 digits), and
+// reports whether it did. Zero is left to the caller (its sign).
+func appendScaled(dst []byte, f float64, k int, limit float64) ([]byte, bool) {
+	p := pow10[k]
+	c := math.Round(f * p)
+	if f == 0 || !(math.Abs(c) < limit) || c/p != f {
+		return dst, false
+	}
+	v := int64(c)
+	if v < 0 {
+		dst = append(dst, '-')
+		v = -v
+	}
+	var digits [24]byte
+	d := strconv.AppendInt(digits[:0], v, 10)
+	if len(d) <= k {
+		dst = append(dst, '0')
+	} else {
+		dst = append(dst, d[:len(d)-k]...)
+	}
+	dst = append(dst, '.')
+	for i := len(d); i < k; i++ {
+		dst = append(dst, '0')
+	}
+	return append(dst, d[max(len(d)-k, 0):]...), true
 }
 
 // trimFraction drops the trailing zeros of the fraction of the number in

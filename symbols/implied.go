@@ -37,7 +37,11 @@ func (r textRule) appendText(dst []byte, f float64) (_ []byte, ok bool) {
 		if !(math.Abs(f) < 1e15) {
 			return dst, false
 		}
-		return strconv.AppendFloat(dst, f, 'f', int(r-ruleFixed1)+1, 64), true
+		k := int(r-ruleFixed1) + 1
+		if b, ok := appendScaled(dst, f, k, 1<<53); ok {
+			return b, true
+		}
+		return strconv.AppendFloat(dst, f, 'f', k, 64), true
 	}
 	// A serial date-time: days since 1899-12-30, the fraction the time of
 	// day, taken to the millisecond.
@@ -100,6 +104,24 @@ func (r textRule) appendText(dst []byte, f float64) (_ []byte, ok bool) {
 		return append(dst, " PM"...), true
 	}
 	return dst, false
+}
+
+// alphabet returns the bytes the rule's renderings may hold.
+func (r textRule) alphabet() [4]uint64 {
+	chars := "0123456789-"
+	switch r {
+	case ruleNumber:
+		chars += ".e+Inf"
+	case ruleISODate, ruleISOMinute, ruleISOSecond:
+		chars += " :"
+	case ruleUSDate, ruleUSTime:
+		chars += "/ :AMP"
+	default:
+		chars += "."
+	}
+	var set [4]uint64
+	addAlphabet(&set, []byte(chars))
+	return set
 }
 
 func pad(dst []byte, v int64, width int) []byte {
@@ -212,6 +234,10 @@ func (t *Table) imply(r textRule) {
 	}
 	t.rule = r
 	t.arena, t.off = nil, nil
+	t.alpha, t.hasAlpha = r.alphabet(), true
+	for _, s := range exc {
+		addAlphabet(&t.alpha, []byte(s))
+	}
 }
 
 // impliedText returns the text of symbol id of an implied table.
@@ -258,5 +284,5 @@ func (t *Table) materialize() {
 		arena = t.appendImplied(arena, uint32(id))
 		off = append(off, uint32(len(arena)))
 	}
-	t.arena, t.off, t.rule, t.exc = arena, off, ruleNone, nil
+	t.arena, t.off, t.rule, t.exc, t.hasAlpha = arena, off, ruleNone, nil, false
 }

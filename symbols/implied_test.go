@@ -3,6 +3,7 @@ package symbols
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"testing"
 	"time"
@@ -154,6 +155,33 @@ func TestTextRuleEdges(t *testing.T) {
 		require.Equal(t, c.ok, ok, "%d %v", c.r, c.f)
 		if ok {
 			require.Equal(t, c.want, string(b), "%d %v", c.r, c.f)
+		}
+	}
+}
+
+// TestFixedRulesMatchStrconv checks the fixed-decimal renderings (which
+// avoid the float formatter for amounts) against strconv.
+func TestFixedRulesMatchStrconv(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	vals := []float64{0, math.Copysign(0, -1), 0.005, -0.005, 0.015, 1e15, 9007199254740.99, -1e-9, 123.456789}
+	for range 200000 {
+		switch r.IntN(3) {
+		case 0:
+			vals = append(vals, float64(r.IntN(20_000_000)-10_000_000)/pow10[r.IntN(5)])
+		case 1:
+			vals = append(vals, (r.Float64()-0.5)*math.Pow(10, float64(r.IntN(30)-10)))
+		default:
+			vals = append(vals, math.Float64frombits(r.Uint64()))
+		}
+	}
+	for _, f := range vals {
+		if math.IsNaN(f) || math.IsInf(f, 0) || !(math.Abs(f) < 1e15) {
+			continue
+		}
+		for k := 1; k <= 4; k++ {
+			got, ok := (ruleFixed1 + textRule(k-1)).appendText(nil, f)
+			require.True(t, ok)
+			require.Equal(t, strconv.FormatFloat(f, 'f', k, 64), string(got), "%v with %d decimals", f, k)
 		}
 	}
 }
