@@ -288,16 +288,23 @@ func (p *searchPrep) allowedValues(f *Field) bitset.Set {
 func scanField(ctx context.Context, f *Field, terms []Term, allowed bitset.Set) ([]TermHits, error) {
 	n := f.Cardinal()
 	out := make([]TermHits, len(terms))
-	live, texts := false, false
+	// The terms that can match here: a field whose texts are slow to read
+	// (rendered from numbers or compressed) knows their bytes, and a term
+	// with another byte cannot match it.
+	alpha, hasAlpha := f.Symbols.Alphabet()
+	var use []int
+	texts := false
 	for i := range terms {
-		if !terms[i].Empty() && terms[i].Kind != SearchExpression && terms[i].Kind != SearchFuzzy {
-			live = true
-			// Numeric terms compare numbers: a field whose texts are
-			// rendered from its numbers need not render them.
-			texts = texts || terms[i].Kind != SearchNumeric
+		t := &terms[i]
+		if t.Empty() || t.Kind == SearchExpression || t.Kind == SearchFuzzy || (hasAlpha && !t.mayMatch(&alpha)) {
+			continue
 		}
+		use = append(use, i)
+		// Numeric terms compare numbers: a field whose texts are
+		// rendered from its numbers need not render them.
+		texts = texts || t.Kind != SearchNumeric
 	}
-	if n == 0 || !live {
+	if n == 0 || len(use) == 0 {
 		return out, nil
 	}
 	const chunk = 1 << 14
@@ -322,7 +329,7 @@ func scanField(ctx context.Context, f *Field, terms []Term, allowed bitset.Set) 
 			if texts {
 				text = syms.TextScratch(uint32(id), &buf)
 			}
-			for ti := range terms {
+			for _, ti := range use {
 				if k := terms[ti].Match(num, text); k != MatchNone {
 					h := &part[ti]
 					h.IDs = append(h.IDs, uint32(id))

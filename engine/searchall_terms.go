@@ -181,6 +181,43 @@ func (t *Term) setLiteral(x string) {
 	t.litStart, t.litEnd = isWordRune(first), isWordRune(last)
 }
 
+// mayMatch reports whether the term may match a text made of the bytes in
+// alpha (bit b of word b/64): false when a character it needs, in either
+// case, is not there. Non-ASCII characters are not checked (their case
+// folding spans several bytes).
+func (t *Term) mayMatch(alpha *[4]uint64) bool {
+	has := func(r rune) bool {
+		if r >= utf8.RuneSelf {
+			return true
+		}
+		c := byte(r)
+		lo, up := c, c
+		if 'a' <= c && c <= 'z' {
+			up = c - 'a' + 'A'
+		} else if 'A' <= c && c <= 'Z' {
+			lo = c - 'A' + 'a'
+		}
+		return alpha[lo>>6]&(1<<(lo&63)) != 0 || alpha[up>>6]&(1<<(up&63)) != 0
+	}
+	switch t.Kind {
+	case SearchNormal:
+		for _, r := range t.lit {
+			if !has(r) {
+				return false
+			}
+		}
+	case SearchWildcard:
+		for _, seg := range t.segs {
+			for _, it := range seg {
+				if it.kind == patLit && !has(it.r) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
 // Empty reports whether the term can match nothing (a blank term).
 func (t *Term) Empty() bool {
 	switch t.Kind {

@@ -273,6 +273,7 @@ func (t *Table) compress() {
 	parts := min(runtime.GOMAXPROCS(0), max(1, n/minCompressed))
 	arenas := make([][]byte, parts)
 	offs := make([][]uint32, parts)
+	alphas := make([][4]uint64, parts)
 	var wg sync.WaitGroup
 	for p := range parts {
 		lo, hi := n*p/parts, n*(p+1)/parts
@@ -280,8 +281,10 @@ func (t *Table) compress() {
 			a := make([]byte, 0, int(float64(t.off[hi]-t.off[lo])*float64(enc)/float64(size))+64)
 			o := make([]uint32, 0, hi-lo)
 			for id := lo; id < hi; id++ {
-				a = z.encode(a, t.arena[t.off[id]:t.off[id+1]])
+				s := t.arena[t.off[id]:t.off[id+1]]
+				a = z.encode(a, s)
 				o = append(o, uint32(len(a)))
+				addAlphabet(&alphas[p], s)
 			}
 			arenas[p], offs[p] = a, o
 		})
@@ -301,6 +304,12 @@ func (t *Table) compress() {
 		}
 	}
 	t.arena, t.off, t.z = arena, off, z
+	t.alpha, t.hasAlpha = [4]uint64{}, true
+	for _, a := range alphas {
+		for w := range a {
+			t.alpha[w] |= a[w]
+		}
+	}
 	t.packOffsets()
 }
 
@@ -351,5 +360,5 @@ func (t *Table) decompress() {
 		arena = t.z.decode(arena, t.zsrc(uint32(id)))
 		off = append(off, uint32(len(arena)))
 	}
-	t.arena, t.off, t.z, t.zbase, t.zlen = arena, off, nil, nil, nil
+	t.arena, t.off, t.z, t.zbase, t.zlen, t.hasAlpha = arena, off, nil, nil, nil, false
 }

@@ -41,9 +41,13 @@ type Table struct {
 	ints []int32
 	// z, when set (by Freeze), is the symbol table the texts in arena are
 	// compressed with (fsst.go).
-	z     *fsst
-	zbase []uint32 // with z and off nil: the offset of every zBlock-th text
-	zlen  []uint8  // and the compressed length of each (zsrc)
+	z *fsst
+	// alpha, with hasAlpha, holds every byte that occurs in a text of an
+	// implied or compressed table (Alphabet), so searches can skip it.
+	alpha    [4]uint64
+	hasAlpha bool
+	zbase    []uint32 // with z and off nil: the offset of every zBlock-th text
+	zlen     []uint8  // and the compressed length of each (zsrc)
 	// The JSON form of a symbol is its text in quotes, except for the
 	// symbols flagged in esc, whose escaped form escJSON holds.
 	esc     []uint64
@@ -426,6 +430,19 @@ func (t *Table) AppendJSON(dst []byte, id uint32) []byte {
 	dst = append(dst, '"')
 	dst = t.AppendText(dst, id)
 	return append(dst, '"')
+}
+
+// Alphabet returns the set of bytes (bit b of word b/64) that occur in the
+// table's texts, for tables whose texts are slow to read (rendered or
+// compressed); ok is false for the others. A search term with a byte
+// outside it, in either case, matches no text of the table.
+func (t *Table) Alphabet() (set [4]uint64, ok bool) { return t.alpha, t.hasAlpha }
+
+// addAlphabet adds the bytes of s to alpha.
+func addAlphabet(alpha *[4]uint64, s []byte) {
+	for _, c := range s {
+		alpha[c>>6] |= 1 << (c & 63)
+	}
 }
 
 // TextScratch returns the text of symbol id as Text does, but renders a
