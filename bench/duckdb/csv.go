@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -61,61 +59,19 @@ type csvReport struct {
 	LoadEnd   [3]float64 `json:"load_average_end"`
 }
 
-// csvColumns are the fields of the generated file.
-const csvColumns = "OrderId,OrderDate,Region,Category,Product,Customer,Qty,Price,Amount,Flag"
-
-// writeOrdersCSV writes rows records of a fact table of orders (about
-// 86 bytes a record: a unique id, a date, eight fields of low to high
-// cardinality, numbers with decimals), deterministically. It is the file
-// reload's BenchmarkLoadCSV generates.
+// writeOrdersCSV writes the orders file of bench.WriteOrdersCSV to path
+// (the file reload's BenchmarkLoadCSV generates too).
 func writeOrdersCSV(path string, rows int) (int64, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return 0, err
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	w.WriteString(csvColumns + "\n")
-	regions := []string{"North", "South", "East", "West", "Central", "Nordic", "Baltic", "Iberia", "Benelux", "Alps"}
-	var x uint64 = 88172645463325252
-	var buf []byte
-	for i := 0; i < rows; i++ {
-		x ^= x << 13
-		x ^= x >> 7
-		x ^= x << 17
-		r := x
-		buf = buf[:0]
-		buf = strconv.AppendInt(buf, int64(i+1), 10)
-		y, m, d := time.Date(2015, 1, 1+int(r%3650), 0, 0, 0, 0, time.UTC).Date()
-		buf = fmt.Appendf(buf, ",%04d-%02d-%02d,", y, int(m), d)
-		buf = append(buf, regions[(r>>12)%uint64(len(regions))]...)
-		buf = fmt.Appendf(buf, ",Category %d,Product %05d,Customer %06d,", (r>>16)%50, (r>>24)%10000, (r>>32)%100000)
-		qty := 1 + (r>>40)%20
-		buf = strconv.AppendUint(buf, qty, 10)
-		price := float64((r>>44)%1000) / 4
-		buf = append(buf, ',')
-		buf = strconv.AppendFloat(buf, price, 'f', 2, 64)
-		buf = append(buf, ',')
-		buf = strconv.AppendFloat(buf, price*float64(qty), 'f', 2, 64)
-		if r&1 == 0 {
-			buf = append(buf, ",Y\n"...)
-		} else {
-			buf = append(buf, ",N\n"...)
-		}
-		if _, err := w.Write(buf); err != nil {
-			f.Close()
-			return 0, err
-		}
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return 0, err
-	}
-	st, err := f.Stat()
+	n, err := bench.WriteOrdersCSV(f, rows)
 	if err != nil {
 		f.Close()
-		return 0, err
+		return n, err
 	}
-	return st.Size(), f.Close()
+	return n, f.Close()
 }
 
 // cpuTime is the process's user and system CPU time.

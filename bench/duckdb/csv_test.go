@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/assocengine/assoc/bench"
 	"github.com/assocengine/assoc/reload"
 )
 
@@ -34,7 +35,7 @@ func TestCSVMode(t *testing.T) {
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	require.Len(t, lines, 5001)
-	require.Equal(t, csvColumns, lines[0])
+	require.Equal(t, bench.OrdersColumns, lines[0])
 	require.Equal(t, int64(len(b)), rep.Bytes)
 
 	_, err = writeOrdersCSV(filepath.Join(t.TempDir(), "x.csv"), 3)

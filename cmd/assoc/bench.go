@@ -40,6 +40,8 @@ type benchOptions struct {
 	// clients and loadDuration size the server/load scenario.
 	clients      int
 	loadDuration time.Duration
+	// loadRows sizes the orders file of the load scenarios.
+	loadRows int
 }
 
 // benchData describes one generated data set.
@@ -64,6 +66,8 @@ type benchResult struct {
 	// its parts (list-object values, hypercube rows).
 	AnswerRows int        `json:"answer_rows"`
 	Load       [3]float64 `json:"load_average"`
+	// Bytes is the file the load and app scenarios read or write.
+	Bytes int64 `json:"bytes,omitempty"`
 	// Server holds the measurements of the server scenarios (Timing then
 	// has the cycle latencies, Runs the cycle count, AnswerRows the rows
 	// of the three list-object pages).
@@ -91,7 +95,7 @@ func parseBenchFlags(e *env, args []string) (*benchOptions, error) {
 	o := &benchOptions{}
 	rows := fs.String("rows", "1e6,1e7", "fact rows of the star schema, comma-separated (1e6,1e7,1e8)")
 	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "threads for the engine (GOMAXPROCS)")
-	fs.StringVar(&o.scenarios, "scenario", "", "comma-separated scenario names, data sets (star, tpch) or globs (star/select-*); default all")
+	fs.StringVar(&o.scenarios, "scenario", "", "comma-separated scenario names, data sets (star, tpch, server, load, app) or globs (star/select-*); default all")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.IntVar(&o.runs, "runs", 10, "timed runs per scenario (the median is reported)")
 	fs.IntVar(&o.warmup, "warmup", 2, "untimed warm-up runs per scenario")
@@ -103,6 +107,7 @@ func parseBenchFlags(e *env, args []string) (*benchOptions, error) {
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.IntVar(&o.clients, "clients", 200, "concurrent WebSocket clients of the server/load scenario")
 	fs.DurationVar(&o.loadDuration, "load-duration", 30*time.Second, "how long the clients of server/load run their cycles")
+	loadRows := fs.Float64("load-rows", 1e6, "records of the orders file the load scenarios read (about 86 bytes each)")
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError{err}
 	}
@@ -120,6 +125,10 @@ func parseBenchFlags(e *env, args []string) (*benchOptions, error) {
 		}
 		o.rows = append(o.rows, int(v))
 	}
+	if *loadRows < 1 || *loadRows > 1e9 || *loadRows != float64(int64(*loadRows)) {
+		return nil, usageError{fmt.Errorf("--load-rows %g is not a row count between 1 and 1e9", *loadRows)}
+	}
+	o.loadRows = int(*loadRows)
 	switch {
 	case len(o.rows) == 0:
 		return nil, usageError{errors.New("--rows: no row count given")}
@@ -152,6 +161,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	all := bench.Scenarios(bench.StarOptions{Skew: o.skew, Dimensions: true})
 	all = append(all, serverScenarios()...)
+	all = append(all, dataScenarios()...)
 	scs, err := bench.Filter(all, o.scenarios)
 	if err != nil {
 		return usageError{err}
@@ -162,7 +172,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		Threads: o.threads, Runs: o.runs, Warmup: o.warmup, WarmCaches: o.warmCaches}
 	// Split the suite by data set; flights needs a Parquet reader, which
 	// only the nested module bench/duckdb has.
-	var star, tpch, srv []*bench.Scenario
+	var star, tpch, srv, load, app []*bench.Scenario
 	for _, sc := range scs {
 		switch sc.Dataset {
 		case bench.DatasetStar:
@@ -171,6 +181,10 @@ func runBench(ctx context.Context, e *env, args []string) error {
 			tpch = append(tpch, sc)
 		case serverDataset:
 			srv = append(srv, sc)
+		case loadDataset:
+			load = append(load, sc)
+		case appDataset:
+			app = append(app, sc)
 		default:
 			rep.Skipped = append(rep.Skipped, sc.Name+": the flights data is read from Parquet, which only "+
 				"bench/duckdb can do (cd bench/duckdb && go run . --scenario flights)")
@@ -183,9 +197,12 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		tpch = nil
 	}
 
-	steps := len(o.rows) * (1 + len(star) + len(srv))
-	if len(star)+len(srv) == 0 {
+	steps := len(o.rows) * (1 + len(star) + len(srv) + len(app))
+	if len(star)+len(srv)+len(app) == 0 {
 		steps = 0
+	}
+	if len(load) > 0 {
+		steps += 1 + len(load)
 	}
 	if len(tpch) > 0 {
 		steps += 1 + len(tpch)
@@ -215,7 +232,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		step("memory bandwidth")
 	}
 	for _, n := range o.rows {
-		if len(star)+len(srv) == 0 {
+		if len(star)+len(srv)+len(app) == 0 {
 			break
 		}
 		bar.Describe(fmt.Sprintf("star %s: generating", rowsLabel(n)))
@@ -229,10 +246,16 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		if err := benchScenarios(ctx, o, rep, star, st.Model, n, bar, step); err != nil {
 			return err
 		}
-		// The server scenarios serve the model just built.
+		// The server and app scenarios serve and save the model just built.
 		if err := benchServer(ctx, o, rep, srv, st.Model, n, bar, step); err != nil {
 			return err
 		}
+		if err := benchApp(ctx, o, rep, app, st.Model, n, bar, step); err != nil {
+			return err
+		}
+	}
+	if err := benchLoad(ctx, o, rep, load, o.loadRows, bar, step); err != nil {
+		return err
 	}
 	if len(tpch) > 0 {
 		bar.Describe("tpch: generating lineitem")
@@ -344,6 +367,7 @@ func printBenchReport(w io.Writer, rep *benchReport) {
 	}
 	tw.Flush()
 	printServerResults(w, rep)
+	printDataResults(w, rep)
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(w, "skipped %s\n", s)
 	}

@@ -188,3 +188,46 @@ func TestBenchWarmCaches(t *testing.T) {
 	require.Len(t, rep.Results, 1)
 	require.Positive(t, rep.Results[0].AnswerRows)
 }
+
+// TestBenchLoadAndApp runs the load-script and snapshot scenarios: every
+// load reads all the orders, save and open go through one file, and the
+// table gives their throughput.
+func TestBenchLoadAndApp(t *testing.T) {
+	e, out, errOut := testEnv(nil)
+	args := []string{"bench", "--json", "--quiet", "--rows", "2e4", "--scenario", "load,app", "--load-rows", "3000",
+		"--runs", "2", "--warmup", "0", "--bandwidth-mib", "0", "--tpch-sf", "0"}
+	require.Equal(t, 0, run(args, e), "stderr: %s", errOut)
+	var rep benchReport
+	require.NoError(t, json.Unmarshal([]byte(out.String()), &rep), out.String())
+	got := map[string]benchResult{}
+	for _, r := range rep.Results {
+		got[r.Scenario] = r
+	}
+	require.Len(t, got, 4)
+	for _, name := range []string{scenarioLoadCSV, scenarioLoadParquet} {
+		r := got[name]
+		require.Equal(t, 3000, r.Rows, name)
+		require.Equal(t, 3000, r.AnswerRows, name)
+		require.Positive(t, r.Bytes, name)
+		require.Equal(t, 2, r.Timing.Runs, name)
+	}
+	require.Less(t, got[scenarioLoadParquet].Bytes, got[scenarioLoadCSV].Bytes, "Parquet is smaller than CSV")
+	for _, name := range []string{scenarioAppSave, scenarioAppOpen} {
+		r := got[name]
+		require.Equal(t, 20_000, r.Rows, name)
+		require.Positive(t, r.Bytes, name)
+		require.Positive(t, r.Timing.Median, name)
+	}
+	require.Equal(t, got[scenarioAppSave].Bytes, got[scenarioAppOpen].Bytes, "open reads the file save wrote")
+
+	e, out, errOut = testEnv(nil)
+	args = []string{"bench", "--quiet", "--rows", "1e4", "--scenario", "load/csv", "--load-rows", "500",
+		"--runs", "1", "--warmup", "0", "--bandwidth-mib", "0", "--tpch-sf", "0"}
+	require.Equal(t, 0, run(args, e), "stderr: %s", errOut)
+	require.Contains(t, out.String(), "file scenario")
+	require.Contains(t, out.String(), "MB/s")
+
+	e, _, errOut = testEnv(nil)
+	require.Equal(t, 2, run([]string{"bench", "--load-rows", "0"}, e))
+	require.Contains(t, errOut.String(), "--load-rows 0 is not a row count")
+}
