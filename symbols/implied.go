@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/assocengine/assoc/internal/calendar"
 )
 
 // A textRule renders a symbol's text from its number. A frozen table whose
@@ -52,36 +54,36 @@ func (r textRule) appendText(dst []byte, f float64) (_ []byte, ok bool) {
 	ms := int64(math.Round(f * msDay))
 	day := floorDiv(ms, msDay)
 	ms -= day * msDay
-	y, m, d := civil(day - 25569)
+	y, m, d := calendar.CivilFromDays(day - calendar.UnixEpochSerial)
 	if y < 0 || y > 9999 {
 		return dst, false
 	}
 	hh, mm, ss := ms/3_600_000, ms/60_000%60, ms/1000%60
 	switch r {
 	case ruleISODate, ruleISOMinute, ruleISOSecond:
-		dst = pad(dst, y, 4)
+		dst = calendar.AppendPadded(dst, y, 4)
 		dst = append(dst, '-')
-		dst = pad(dst, m, 2)
+		dst = calendar.AppendPadded(dst, int64(m), 2)
 		dst = append(dst, '-')
-		dst = pad(dst, d, 2)
+		dst = calendar.AppendPadded(dst, int64(d), 2)
 		if r == ruleISODate {
 			return dst, true
 		}
 		dst = append(dst, ' ')
-		dst = pad(dst, hh, 2)
+		dst = calendar.AppendPadded(dst, hh, 2)
 		dst = append(dst, ':')
-		dst = pad(dst, mm, 2)
+		dst = calendar.AppendPadded(dst, mm, 2)
 		if r == ruleISOMinute {
 			return dst, true
 		}
 		dst = append(dst, ':')
-		return pad(dst, ss, 2), true
+		return calendar.AppendPadded(dst, ss, 2), true
 	case ruleUSDate, ruleUSTime:
-		dst = strconv.AppendInt(dst, m, 10)
+		dst = strconv.AppendInt(dst, int64(m), 10)
 		dst = append(dst, '/')
-		dst = strconv.AppendInt(dst, d, 10)
+		dst = strconv.AppendInt(dst, int64(d), 10)
 		dst = append(dst, '/')
-		dst = pad(dst, y, 4)
+		dst = calendar.AppendPadded(dst, y, 4)
 		if r == ruleUSDate {
 			return dst, true
 		}
@@ -95,9 +97,9 @@ func (r textRule) appendText(dst []byte, f float64) (_ []byte, ok bool) {
 		dst = append(dst, ' ')
 		dst = strconv.AppendInt(dst, h12, 10)
 		dst = append(dst, ':')
-		dst = pad(dst, mm, 2)
+		dst = calendar.AppendPadded(dst, mm, 2)
 		dst = append(dst, ':')
-		dst = pad(dst, ss, 2)
+		dst = calendar.AppendPadded(dst, ss, 2)
 		if hh < 12 {
 			return append(dst, " AM"...), true
 		}
@@ -124,42 +126,12 @@ func (r textRule) alphabet() [4]uint64 {
 	return set
 }
 
-func pad(dst []byte, v int64, width int) []byte {
-	var b [20]byte
-	s := strconv.AppendInt(b[:0], v, 10)
-	for i := len(s); i < width; i++ {
-		dst = append(dst, '0')
-	}
-	return append(dst, s...)
-}
-
 func floorDiv(a, b int64) int64 {
 	q := a / b
 	if (a%b != 0) && ((a < 0) != (b < 0)) {
 		q--
 	}
 	return q
-}
-
-// civil converts days since 1970-01-01 to a proleptic Gregorian date.
-func civil(days int64) (y, m, d int64) {
-	z := days + 719468
-	era := floorDiv(z, 146097)
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y = yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d = doy - (153*mp+2)/5 + 1
-	if mp < 10 {
-		m = mp + 3
-	} else {
-		m = mp - 9
-	}
-	if m <= 2 {
-		y++
-	}
-	return y, m, d
 }
 
 // Implied texts are tried for tables of at least minImplied symbols (below

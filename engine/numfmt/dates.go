@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/assocengine/assoc/symbols"
+
+	"github.com/assocengine/assoc/internal/calendar"
 )
 
 // Date functions over serial numbers. They are the plain versions of the
@@ -489,7 +491,7 @@ func yearSlashWeek(y, w int64) string {
 	var b [24]byte
 	out := appendYear(b[:0], y)
 	out = append(out, '/')
-	return string(appendPadded(out, w, 2))
+	return string(calendar.AppendPadded(out, w, 2))
 }
 
 func yearText(y int64) string {
@@ -501,7 +503,7 @@ func appendYear(dst []byte, y int64) []byte {
 	if y < 0 {
 		return strconv.AppendInt(dst, y, 10)
 	}
-	return appendPadded(dst, y, 4)
+	return calendar.AppendPadded(dst, y, 4)
 }
 
 // addMonthsDay moves day by n months. With endRelative, a day on or after

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/assocengine/assoc/internal/calendar"
 )
 
 // TestCivilCalendar walks consecutive days and checks that the calendar
@@ -33,7 +35,7 @@ func TestCivilCalendar(t *testing.T) {
 		time.Date(2000, 2, 29, 0, 0, 0, 0, time.UTC),
 		time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC),
 	} {
-		day := daysFromCivil(int64(tm.Year()), int(tm.Month()), tm.Day())
+		day := calendar.DaysFromCivil(int64(tm.Year()), int(tm.Month()), tm.Day())
 		require.Equal(t, tm.Unix()/86400, day, tm)
 	}
 	require.Equal(t, int64(0), daySerial(1899, 12, 30))

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/assocengine/assoc/symbols"
+
+	"github.com/assocengine/assoc/internal/calendar"
 )
 
 // Date and time format codes.
@@ -361,21 +363,21 @@ func (c *dtCode) appendParts(dst []byte, p *calendarParts, loc *Locale, interval
 			}
 			y := p.y
 			if t.n == 2 {
-				dst = appendPadded(dst, mod64(y, 100), 2)
+				dst = calendar.AppendPadded(dst, mod64(y, 100), 2)
 				continue
 			}
 			if y < 0 {
 				dst = append(dst, '-')
 				y = -y
 			}
-			dst = appendPadded(dst, y, t.n)
+			dst = calendar.AppendPadded(dst, y, t.n)
 		case dtMonth:
 			if interval {
 				continue
 			}
 			switch {
 			case t.n <= 2:
-				dst = appendPadded(dst, int64(p.m), t.n)
+				dst = calendar.AppendPadded(dst, int64(p.m), t.n)
 			case t.n == 3:
 				dst = append(dst, loc.MonthNames[p.m-1]...)
 			default:
@@ -383,9 +385,9 @@ func (c *dtCode) appendParts(dst []byte, p *calendarParts, loc *Locale, interval
 			}
 		case dtDay:
 			if interval {
-				dst = appendPadded(dst, p.days, t.n)
+				dst = calendar.AppendPadded(dst, p.days, t.n)
 			} else {
-				dst = appendPadded(dst, int64(p.d), min(t.n, 2))
+				dst = calendar.AppendPadded(dst, int64(p.d), min(t.n, 2))
 			}
 		case dtWeekday:
 			if interval {
@@ -393,7 +395,7 @@ func (c *dtCode) appendParts(dst []byte, p *calendarParts, loc *Locale, interval
 			}
 			switch {
 			case t.n <= 2:
-				dst = appendPadded(dst, int64(p.wd), t.n)
+				dst = calendar.AppendPadded(dst, int64(p.wd), t.n)
 			case t.n == 3:
 				dst = append(dst, loc.DayNames[p.wd]...)
 			default:
@@ -407,11 +409,11 @@ func (c *dtCode) appendParts(dst []byte, p *calendarParts, loc *Locale, interval
 					h = 12
 				}
 			}
-			dst = appendPadded(dst, h, t.n)
+			dst = calendar.AppendPadded(dst, h, t.n)
 		case dtMinute:
-			dst = appendPadded(dst, p.min, t.n)
+			dst = calendar.AppendPadded(dst, p.min, t.n)
 		case dtSecond:
-			dst = appendPadded(dst, p.sec, t.n)
+			dst = calendar.AppendPadded(dst, p.sec, t.n)
 		case dtFrac:
 			var fb [8]byte
 			fs := strconv.AppendInt(fb[:0], p.us+usPerSecond, 10)[1:] // six digits
@@ -440,14 +442,4 @@ func (c *dtCode) appendParts(dst []byte, p *calendarParts, loc *Locale, interval
 		}
 	}
 	return dst
-}
-
-// appendPadded writes v >= 0 with at least width digits.
-func appendPadded(dst []byte, v int64, width int) []byte {
-	var b [24]byte
-	s := strconv.AppendInt(b[:0], v, 10)
-	for i := len(s); i < width; i++ {
-		dst = append(dst, '0')
-	}
-	return append(dst, s...)
 }

@@ -3,6 +3,8 @@ package numfmt
 import (
 	"math"
 	"time"
+
+	"github.com/assocengine/assoc/internal/calendar"
 )
 
 // Serial numbers: a date is the number of days since 1899-12-30 (day 0), and
@@ -27,55 +29,11 @@ const (
 // validSerial reports whether x is a finite serial within ±MaxSerial.
 func validSerial(x float64) bool { return x >= -MaxSerial && x <= MaxSerial }
 
-// daysFromCivil returns the number of days from 1970-01-01 to y-m-d in the
-// proleptic Gregorian calendar (m in 1-12, d in 1-31).
-func daysFromCivil(y int64, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era--
-	}
-	yoe := y - era*400 // [0, 399]
-	mp := int64(m + 9)
-	if m > 2 {
-		mp = int64(m - 3)
-	}
-	doy := (153*mp+2)/5 + int64(d) - 1     // [0, 365]
-	doe := yoe*365 + yoe/4 - yoe/100 + doy // [0, 146096]
-	return era*146097 + doe - 719468
-}
-
-// civilFromDays is the inverse of daysFromCivil.
-func civilFromDays(z int64) (y int64, m, d int) {
-	z += 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era--
-	}
-	doe := z - era*146097                                  // [0, 146096]
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
-	y = yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100) // [0, 365]
-	mp := (5*doy + 2) / 153                  // [0, 11]
-	d = int(doy - (153*mp+2)/5 + 1)
-	if mp < 10 {
-		m = int(mp + 3)
-	} else {
-		m = int(mp - 9)
-	}
-	if m <= 2 {
-		y++
-	}
-	return y, m, d
-}
-
 // daySerial returns the serial number of y-m-d.
-func daySerial(y int64, m, d int) int64 { return daysFromCivil(y, m, d) + unixEpochSerial }
+func daySerial(y int64, m, d int) int64 { return calendar.DaysFromCivil(y, m, d) + unixEpochSerial }
 
 // civil returns the calendar date of a day number (serial without fraction).
-func civil(day int64) (y int64, m, d int) { return civilFromDays(day - unixEpochSerial) }
+func civil(day int64) (y int64, m, d int) { return calendar.CivilFromDays(day - unixEpochSerial) }
 
 // isLeap reports whether y is a Gregorian leap year.
 func isLeap(y int64) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
