@@ -14,9 +14,11 @@ const OrdersColumns = "OrderId,OrderDate,Region,Category,Product,Customer,Qty,Pr
 // WriteOrdersCSV writes a header line and rows records of a fact table of
 // orders to w (about 86 bytes a record: a unique id, a date, eight fields
 // of low to high cardinality, numbers with decimals), deterministically:
-// the file that `assoc bench`'s load scenarios and bench/duckdb --csv read.
-// It returns the bytes written.
-func WriteOrdersCSV(w io.Writer, rows int) (int64, error) {
+// the file that `assoc bench`'s load scenarios, bench/duckdb --csv and
+// reload's BenchmarkLoadCSV read. With highCard, prices and amounts are
+// nearly unique too (100,000 prices instead of 1,000). It returns the
+// bytes written.
+func WriteOrdersCSV(w io.Writer, rows int, highCard bool) (int64, error) {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	n := int64(len(OrdersColumns) + 1)
 	bw.WriteString(OrdersColumns + "\n")
@@ -37,6 +39,9 @@ func WriteOrdersCSV(w io.Writer, rows int) (int64, error) {
 		qty := 1 + (r>>40)%20
 		buf = strconv.AppendUint(buf, qty, 10)
 		price := float64((r>>44)%1000) / 4
+		if highCard {
+			price = float64((r>>44)%100000) / 100
+		}
 		buf = append(buf, ',')
 		buf = strconv.AppendFloat(buf, price, 'f', 2, 64)
 		buf = append(buf, ',')

@@ -1,9 +1,7 @@
 package reload
 
 import (
-	"bufio"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/assocengine/assoc/bench"
 )
 
 // genCSV writes a deterministic file of mixed numeric and text fields
@@ -26,49 +26,14 @@ func genCSV(tb testing.TB, path string, rows int, high bool) int64 {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	w.WriteString("OrderId,OrderDate,Region,Category,Product,Customer,Qty,Price,Amount,Flag\n")
-	regions := []string{"North", "South", "East", "West", "Central", "Nordic", "Baltic", "Iberia", "Benelux", "Alps"}
-	var x uint64 = 88172645463325252
-	rnd := func() uint64 {
-		x ^= x << 13
-		x ^= x >> 7
-		x ^= x << 17
-		return x
+	n, err := bench.WriteOrdersCSV(f, rows, high)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	var buf []byte
-	for i := 0; i < rows; i++ {
-		r := rnd()
-		buf = buf[:0]
-		buf = strconv.AppendInt(buf, int64(i+1), 10)
-		day := 1 + int(r%3650)
-		y, m, d := time.Date(2015, 1, day, 0, 0, 0, 0, time.UTC).Date()
-		buf = fmt.Appendf(buf, ",%04d-%02d-%02d,", y, int(m), d)
-		buf = append(buf, regions[(r>>12)%uint64(len(regions))]...)
-		buf = fmt.Appendf(buf, ",Category %d,Product %05d,Customer %06d,", (r>>16)%50, (r>>24)%10000, (r>>32)%100000)
-		qty := 1 + (r>>40)%20
-		buf = strconv.AppendUint(buf, qty, 10)
-		price := float64((r>>44)%100000) / 100
-		if !high {
-			price = float64((r>>44)%1000) / 4
-		}
-		buf = append(buf, ',')
-		buf = strconv.AppendFloat(buf, price, 'f', 2, 64)
-		buf = append(buf, ',')
-		buf = strconv.AppendFloat(buf, price*float64(qty), 'f', 2, 64)
-		if r&1 == 0 {
-			buf = append(buf, ",Y\n"...)
-		} else {
-			buf = append(buf, ",N\n"...)
-		}
-		w.Write(buf)
-	}
-	if err := w.Flush(); err != nil {
+	if err != nil {
 		tb.Fatal(err)
 	}
-	st, _ := f.Stat()
-	f.Close()
-	return st.Size()
+	return n
 }
 
 var benchFiles struct {

@@ -66,7 +66,7 @@ func writeOrdersCSV(path string, rows int) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := bench.WriteOrdersCSV(f, rows)
+	n, err := bench.WriteOrdersCSV(f, rows, false)
 	if err != nil {
 		f.Close()
 		return n, err

@@ -78,7 +78,7 @@ func benchLoad(ctx context.Context, o *benchOptions, rep *benchReport, scs []*be
 	if err != nil {
 		return fmt.Errorf("cannot create the orders file: %w", err)
 	}
-	size, err := bench.WriteOrdersCSV(f, rows)
+	size, err := bench.WriteOrdersCSV(f, rows, false)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
