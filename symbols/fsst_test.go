@@ -104,31 +104,7 @@ func testFreezeCompresses(t *testing.T, long bool) {
 	require.Equal(t, long, tab.off != nil, "offsets packed")
 	require.Less(t, float64(len(tab.arena)), 0.6*float64(plain), "compressed %d of %d bytes", len(tab.arena), plain)
 	t.Logf("%d texts: %d -> %d bytes", len(want), plain, len(tab.arena))
-	check := func() {
-		var buf []byte
-		for i, d := range want {
-			id := uint32(i)
-			require.Equal(t, d.Text, tab.Text(id), "symbol %d", i)
-			require.Equal(t, d.Text, tab.TextScratch(id, &buf))
-			require.Equal(t, string(AppendJSONString(nil, d.Text)), string(tab.AppendJSON(nil, id)), "symbol %d", i)
-			got, ok := tab.Lookup(d)
-			require.True(t, ok, "symbol %d", i)
-			require.Equal(t, id, got)
-		}
-		_, ok := tab.LookupText("not a sentence of the table")
-		require.False(t, ok)
-	}
-	check()
-	ref := NewTable()
-	for _, d := range want {
-		ref.AppendNew(d)
-	}
-	require.Equal(t, ref.TextOrder(), tab.TextOrder())
-	extra := Text("added after freeze")
-	require.Equal(t, uint32(len(want)), tab.Intern(extra))
-	require.Nil(t, tab.z)
-	want = append(want, extra)
-	check()
+	requireFrozenReads(t, tab, want)
 }
 
 func TestFreezeKeepsIncompressibleTexts(t *testing.T) {

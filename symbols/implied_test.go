@@ -81,34 +81,46 @@ func TestFreezeImpliesTexts(t *testing.T) {
 			require.Equal(t, c.rule, tab.rule)
 			require.Nil(t, tab.arena)
 			require.Less(t, tab.Bytes(), before)
-			check := func() {
-				for i, d := range want {
-					id := uint32(i)
-					require.Equal(t, d.Text, tab.Text(id), "symbol %d", i)
-					require.Equal(t, string(AppendJSONString(nil, d.Text)), string(tab.AppendJSON(nil, id)), "symbol %d", i)
-					require.Equal(t, "x"+d.Text, string(tab.AppendText([]byte("x"), id)))
-					got, ok := tab.Lookup(d)
-					require.True(t, ok, "symbol %d", i)
-					require.Equal(t, id, got)
-				}
-			}
-			check()
-			// Sorting by text renders each text once; the order is the
-			// one the stored texts give.
-			ref := NewTable()
-			for _, d := range want {
-				ref.AppendNew(d)
-			}
-			require.Equal(t, ref.TextOrder(), tab.TextOrder())
-			// Interning after Freeze stores the texts again.
-			extra := Text("added after freeze")
-			id := tab.Intern(extra)
-			require.Equal(t, uint32(n), id)
-			require.Equal(t, ruleNone, tab.rule)
-			want = append(want, extra)
-			check()
+			requireFrozenReads(t, tab, want)
 		})
 	}
+}
+
+// requireFrozenReads checks every read of the frozen table tab against the
+// duals interned (want), the text order against a plain table's, and that
+// interning one more value stores the texts plainly again, after which
+// every read still gives the same.
+func requireFrozenReads(t *testing.T, tab *Table, want []Dual) {
+	t.Helper()
+	check := func() {
+		var buf []byte
+		for i, d := range want {
+			id := uint32(i)
+			require.Equal(t, d.Text, tab.Text(id), "symbol %d", i)
+			require.Equal(t, d.Text, tab.TextScratch(id, &buf), "symbol %d", i)
+			require.Equal(t, "x"+d.Text, string(tab.AppendText([]byte("x"), id)), "symbol %d", i)
+			require.Equal(t, string(AppendJSONString(nil, d.Text)), string(tab.AppendJSON(nil, id)), "symbol %d", i)
+			got, ok := tab.Lookup(d)
+			require.True(t, ok, "symbol %d", i)
+			require.Equal(t, id, got)
+		}
+		_, ok := tab.LookupText("a text the table does not hold")
+		require.False(t, ok)
+	}
+	check()
+	// Sorting by text renders or decodes each text once; the order is the
+	// one the stored texts give.
+	ref := NewTable()
+	for _, d := range want {
+		ref.AppendNew(d)
+	}
+	require.Equal(t, ref.TextOrder(), tab.TextOrder())
+	extra := Text("added after freeze")
+	require.Equal(t, uint32(len(want)), tab.Intern(extra))
+	require.Equal(t, ruleNone, tab.rule)
+	require.Nil(t, tab.z)
+	want = append(want, extra)
+	check()
 }
 
 func TestFreezeKeepsTextsThatAreNotRenderings(t *testing.T) {
