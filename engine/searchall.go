@@ -250,7 +250,7 @@ func (s *Session) prepareSearch(opts SearchAllOptions, terms []string) (*searchP
 			return nil, err
 		}
 		p.allowed[slot] = p.allowedValues(f)
-		th, err := scanField(ctx, f, p.res.Terms, p.allowed[slot])
+		th, err := scanField(ctx, p.s.m, f, p.res.Terms, p.allowed[slot])
 		if err != nil {
 			return nil, err
 		}
@@ -284,8 +284,9 @@ func (p *searchPrep) allowedValues(f *Field) bitset.Set {
 }
 
 // scanField matches the allowed symbols of f (code-indexed, nil = all)
-// against every term, in parallel over chunks of symbols.
-func scanField(ctx context.Context, f *Field, terms []Term, allowed bitset.Set) ([]TermHits, error) {
+// against every term, in parallel over chunks of symbols; m (may be nil)
+// keeps the texts of slow fields for the next search (searchTexts).
+func scanField(ctx context.Context, m *Model, f *Field, terms []Term, allowed bitset.Set) ([]TermHits, error) {
 	n := f.Cardinal()
 	out := make([]TermHits, len(terms))
 	// The terms that can match here: a field whose texts are slow to read
@@ -307,6 +308,10 @@ func scanField(ctx context.Context, f *Field, terms []Term, allowed bitset.Set) 
 	if n == 0 || len(use) == 0 {
 		return out, nil
 	}
+	var ft *fieldTexts
+	if texts {
+		ft = m.searchTexts(f)
+	}
 	const chunk = 1 << 14
 	parts := make([][]TermHits, (n+chunk-1)/chunk)
 	var stop atomic.Bool
@@ -326,7 +331,10 @@ func scanField(ctx context.Context, f *Field, terms []Term, allowed bitset.Set) 
 				continue
 			}
 			text, num := "", syms.Num(uint32(id))
-			if texts {
+			switch {
+			case ft != nil:
+				text = ft.text(uint32(id))
+			case texts:
 				text = syms.TextScratch(uint32(id), &buf)
 			}
 			for _, ti := range use {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -21,7 +22,7 @@ func TestScanFieldCompactTexts(t *testing.T) {
 		for _, s := range terms {
 			compiled = append(compiled, CompileTerm(s, nil))
 		}
-		got, err := scanField(context.Background(), f, compiled, nil)
+		got, err := scanField(context.Background(), nil, f, compiled, nil)
 		require.NoError(t, err)
 		for ti, term := range compiled {
 			var want TermHits
@@ -39,4 +40,44 @@ func TestScanFieldCompactTexts(t *testing.T) {
 		_, ok := f.Symbols.Alphabet()
 		require.True(t, ok, name)
 	}
+}
+
+// TestSearchTextsCache searches large slow fields twice through a model:
+// the first search keeps their texts in the query caches, the second
+// reads them there, both give what matching each symbol's own text gives,
+// and ClearCaches gives the bytes back.
+func TestSearchTextsCache(t *testing.T) {
+	const n = minSearchTexts + 1000
+	b := NewBuilder(Options{NoSystemTables: true})
+	tb, err := b.NewTable("T", "ID", "Note")
+	require.NoError(t, err)
+	words := []string{"final", "deposits", "sleep", "furiously", "among", "ironic", "packages"}
+	for i := range n {
+		note := words[i%7] + " " + words[i/7%7] + " " + words[i/49%7] + " " + strconv.Itoa(i)
+		require.NoError(t, tb.Append(i*7+1, note))
+	}
+	m, err := b.Build()
+	require.NoError(t, err)
+	terms := []Term{CompileTerm("12", nil), CompileTerm("sleep", nil), CompileTerm("*99*", nil), CompileTerm("zzz", nil)}
+	for _, name := range []string{"ID", "Note"} {
+		f, err := m.Field(name)
+		require.NoError(t, err)
+		_, slow := f.Symbols.Alphabet()
+		require.True(t, slow, name)
+		want, err := scanField(context.Background(), nil, f, terms, nil)
+		require.NoError(t, err)
+		for round := range 2 {
+			got, err := scanField(context.Background(), m, f, terms, nil)
+			require.NoError(t, err)
+			for ti := range terms {
+				require.Equal(t, want[ti].IDs, got[ti].IDs, "%s %q round %d", name, terms[ti].Text, round)
+				require.Equal(t, want[ti].Kinds, got[ti].Kinds)
+			}
+			_, cached := m.cnums.Load(searchTextsKey{f.Index})
+			require.True(t, cached, name)
+		}
+	}
+	require.Positive(t, m.rowNumsBytes.Load())
+	m.ClearCaches()
+	require.Zero(t, m.rowNumsBytes.Load())
 }

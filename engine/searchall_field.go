@@ -85,7 +85,7 @@ func (s *Session) SearchField(ctx context.Context, state, field, match string) (
 	case fs.Terms[0].Kind == SearchFuzzy:
 		fs.fuzzy(ctx, fs.Terms[0].fuzzy)
 	default:
-		hits, err := scanField(ctx, f, fs.Terms, nil)
+		hits, err := scanField(ctx, s.m, f, fs.Terms, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -108,9 +108,10 @@ func (m *Model) ClearResults() {
 
 // ClearCaches drops what the model has derived while answering queries:
 // the inference results shared by sessions, the per-row copies of numeric
-// columns, the pre-aggregations by a selection's key and the columns'
+// columns, the pre-aggregations by a selection's key, the columns'
 // inverted indexes (with the counts of asks that decide when to build
-// one). Facts about the data itself,
+// one) and the texts of large fields kept for searches (searchTexts).
+// Facts about the data itself,
 // such as the numbers of a field's symbols or whether a column holds
 // NULL, are kept. Answers stay the same; the next queries pay to build the
 // caches again. Benchmarks call it so that no timed run reuses an earlier
@@ -121,7 +122,7 @@ func (m *Model) ClearCaches() {
 	m.ClearResults()
 	m.cnums.Range(func(k, v any) bool {
 		switch k := k.(type) {
-		case rowNumsKey, askKey, invKey:
+		case rowNumsKey, askKey, invKey, searchTextsKey:
 		case string:
 			if !strings.HasPrefix(k, "preagg|") {
 				return true
@@ -136,6 +137,8 @@ func (m *Model) ClearCaches() {
 		case *preAgg:
 			m.rowNumsBytes.Add(-v.size)
 		case *invIndex:
+			m.rowNumsBytes.Add(-v.size)
+		case *fieldTexts:
 			m.rowNumsBytes.Add(-v.size)
 		case []float64:
 			m.rowNumsBytes.Add(-int64(len(v)) * 8)
