@@ -228,7 +228,7 @@ func (t *Table) impliedText(id uint32) string {
 
 // appendImplied appends the text of symbol id of an implied table.
 func (t *Table) appendImplied(dst []byte, id uint32) []byte {
-	if t.rule == ruleNumber && t.ints != nil && t.exc == nil {
+	if t.rule == ruleNumber && t.ints != nil && t.scale == 0 && t.exc == nil {
 		return strconv.AppendInt(dst, int64(t.ints[id]), 10) // every symbol has an int
 	}
 	if t.exc != nil {

@@ -49,10 +49,24 @@ func TestFreezePacksIntegers(t *testing.T) {
 	require.Nil(t, tab.ints)
 	check(tab, append(want, d))
 
-	for _, extra := range []float64{math.MaxInt32 + 1, math.MinInt32, 0.5, math.Copysign(0, -1), math.Inf(1)} {
-		tab, want := build(extra)
+	// Amounts pack at the scale of their decimals, when every number
+	// scales back exactly.
+	for _, c := range []struct {
+		extra float64
+		scale int // -1: does not pack
+	}{
+		{0.5, 1}, {0.25, 2}, {-12.125, 3}, {math.Nextafter(0.3, 1), -1}, {0.00001, -1},
+		{math.MaxInt32 + 1, -1}, {math.MinInt32, -1}, {math.Copysign(0, -1), -1}, {math.Inf(1), -1},
+		{214748.3647, 4}, {214748.3648, -1}, // the int32 range at scale 4
+	} {
+		tab, want := build(c.extra)
 		tab.Freeze()
-		require.Nil(t, tab.ints, "%v does not fit", extra)
+		if c.scale < 0 {
+			require.True(t, tab.ints == nil, "%v does not fit", c.extra)
+		} else {
+			require.NotNil(t, tab.ints, "%v fits", c.extra)
+			require.Equal(t, uint8(c.scale), tab.scale, "%v", c.extra)
+		}
 		check(tab, want)
 	}
 }

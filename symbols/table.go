@@ -38,7 +38,8 @@ type Table struct {
 	rule textRule
 	exc  map[uint32]string
 	// ints, when set (by Freeze), holds the numbers instead of nums (ints.go).
-	ints []int32
+	ints  []int32
+	scale uint8 // the numbers are ints[id] / 10^scale
 	// z, when set (by Freeze), is the symbol table the texts in arena are
 	// compressed with (fsst.go).
 	z *fsst
@@ -395,7 +396,7 @@ func (t *Table) Text(id uint32) string {
 func (t *Table) Num(id uint32) float64 {
 	if t.ints != nil {
 		if v := t.ints[id]; v != noInt {
-			return float64(v)
+			return t.intNum(v)
 		}
 		return math.NaN()
 	}
@@ -504,7 +505,8 @@ func (t *Table) Bytes() int64 {
 // ISO or US date or timestamp), rendered when read (implied.go);
 // compressed, when they are at least 1 MiB and a learnt symbol table
 // shrinks them to 70 % or less, decoded when read (fsst.go); or plain. Its
-// numbers, when all are int32 integers, become int32 (ints.go). Interning
+// numbers, when all are int32 integers or amounts of up to 4 decimals that
+// scale to int32, become int32 (ints.go). Interning
 // afterwards still works: the texts and numbers are stored plainly first.
 func (t *Table) Freeze() {
 	t.indexMu.Lock()
