@@ -375,8 +375,9 @@ func (t *Table) LookupNum(f float64) (uint32, bool) {
 // Dual returns symbol id as a dual.
 func (t *Table) Dual(id uint32) Dual { return Dual{Num: t.Num(id), Text: t.Text(id)} }
 
-// Text returns the text of symbol id. The string shares the table's
-// memory.
+// Text returns the text of symbol id. A stored text shares the table's
+// memory; a rendered or compressed one (see Freeze) is a new string, which
+// AppendText and TextScratch avoid.
 func (t *Table) Text(id uint32) string {
 	if t.rule != ruleNone {
 		return t.impliedText(id)
