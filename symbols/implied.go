@@ -143,11 +143,12 @@ const (
 )
 
 // chooseRule returns the rule that renders the texts of t's symbols, or
-// ruleNone. It tries each rule on the first numbers, then checks all.
-func (t *Table) chooseRule() textRule {
+// ruleNone, and the symbols it does not render. It tries each rule on the
+// first numbers, then checks all.
+func (t *Table) chooseRule() (textRule, []uint32) {
 	n := t.Len()
 	if n < minImplied || t.numCount < n-n/maxExceptionShare {
-		return ruleNone
+		return ruleNone, nil
 	}
 	var buf [64]byte
 	matches := func(r textRule, id uint32) bool {
@@ -172,34 +173,27 @@ func (t *Table) chooseRule() textRule {
 		if hit < sample*3/4 || sample == 0 {
 			continue
 		}
-		miss := 0
+		var misses []uint32
 		for id := range n {
 			if !matches(r, uint32(id)) {
-				if miss++; miss > n/maxExceptionShare {
+				if misses = append(misses, uint32(id)); len(misses) > n/maxExceptionShare {
 					break
 				}
 			}
 		}
-		if miss <= n/maxExceptionShare {
-			return r
+		if len(misses) <= n/maxExceptionShare {
+			return r, misses
 		}
 	}
-	return ruleNone
+	return ruleNone, nil
 }
 
 // imply drops the stored texts of t in favour of rule r, keeping the texts
-// it does not render as exceptions.
-func (t *Table) imply(r textRule) {
-	var buf [64]byte
-	exc := map[uint32]string{}
-	for id := range t.Len() {
-		f := t.Num(uint32(id))
-		if f == f {
-			if b, ok := r.appendText(buf[:0], f); ok && string(b) == t.Text(uint32(id)) {
-				continue
-			}
-		}
-		exc[uint32(id)] = strings.Clone(t.Text(uint32(id)))
+// of misses (the symbols r does not render) as exceptions.
+func (t *Table) imply(r textRule, misses []uint32) {
+	exc := make(map[uint32]string, len(misses))
+	for _, id := range misses {
+		exc[id] = strings.Clone(t.Text(id))
 	}
 	if len(exc) > 0 {
 		t.exc = exc

@@ -520,8 +520,8 @@ func (t *Table) Freeze() {
 		t.nums = append([]float64(nil), t.nums...)
 	}
 	if t.rule == ruleNone {
-		if r := t.chooseRule(); r != ruleNone {
-			t.imply(r)
+		if r, misses := t.chooseRule(); r != ruleNone {
+			t.imply(r, misses)
 		}
 	}
 	if t.rule == ruleNone {
